@@ -1,0 +1,4 @@
+export * from './api-keys';
+export * from './load';
+export * from './parsers';
+export * from './settings';

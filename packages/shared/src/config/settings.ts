@@ -1,0 +1,207 @@
+import { boolean, integer, list, nonEmpty, oneOf, text, url } from './parsers';
+import type { Setting } from './load';
+import { parseAllowLists, parseApiKeys } from './api-keys';
+
+const MIB = 1024 * 1024;
+
+function setting<T>(definition: Setting<T>): Setting<T> {
+  return definition;
+}
+
+/** Settings that both the gateway and the worker read. */
+export const commonSettings = {
+  redisUrl: setting({
+    name: 'REDIS_URL',
+    description: 'Redis connection URL for the job queue',
+    default: 'redis://127.0.0.1:6379',
+    parse: url(['redis:', 'rediss:']),
+  }),
+  queueName: setting({
+    name: 'QUEUE_NAME',
+    description: 'BullMQ queue name for ticket jobs',
+    default: 'ticket-intake',
+    parse: nonEmpty,
+  }),
+  queuePrefix: setting({
+    name: 'QUEUE_PREFIX',
+    description: 'Redis key prefix of the queue; use a hash tag such as {intake} on a Redis Cluster',
+    default: 'bull',
+    parse: nonEmpty,
+  }),
+  s3Endpoint: setting({
+    name: 'S3_ENDPOINT',
+    description: 'S3-compatible object store URL, for example http://minio:9000',
+    default: 'http://127.0.0.1:9000',
+    parse: url(['http:', 'https:']),
+  }),
+  s3AccessKey: setting({
+    name: 'S3_ACCESS_KEY',
+    description: 'access key of the object store',
+    parse: nonEmpty,
+  }),
+  s3SecretKey: setting({
+    name: 'S3_SECRET_KEY',
+    description: 'secret key of the object store',
+    parse: nonEmpty,
+  }),
+  s3Bucket: setting({
+    name: 'S3_BUCKET',
+    description: 'bucket that holds attachments; created at start when missing',
+    default: 'ticket-attachments',
+    parse: nonEmpty,
+  }),
+  s3Region: setting({
+    name: 'S3_REGION',
+    description: 'region sent in request signatures',
+    default: 'us-east-1',
+    parse: nonEmpty,
+  }),
+  logLevel: setting({
+    name: 'LOG_LEVEL',
+    description: 'pino log level',
+    default: 'info',
+    parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+  }),
+  logFormat: setting({
+    name: 'LOG_FORMAT',
+    description: 'json for one JSON object a line, pretty for readable development output',
+    default: 'json',
+    parse: oneOf(['json', 'pretty'] as const),
+  }),
+};
+
+/** Settings of the HTTP gateway. */
+export const gatewaySettings = {
+  port: setting({
+    name: 'PORT',
+    description: 'HTTP port of the gateway',
+    default: '8080',
+    parse: integer({ min: 0, max: 65535 }),
+  }),
+  host: setting({
+    name: 'HOST',
+    description: 'address the gateway listens on',
+    default: '0.0.0.0',
+    parse: nonEmpty,
+  }),
+  apiKeys: setting({
+    name: 'API_KEYS',
+    description: 'accepted API keys as label:key pairs separated by commas',
+    default: '',
+    parse: parseApiKeys,
+  }),
+  apiKey: setting({
+    name: 'API_KEY',
+    description: 'a single accepted API key, labelled "default"',
+    default: '',
+    parse: text,
+  }),
+  apiKeyAllowLists: setting({
+    name: 'API_KEY_ALLOWLISTS',
+    description: 'per-key caller address allow-lists, label=CIDR CIDR;label=CIDR',
+    default: '',
+    parse: parseAllowLists,
+  }),
+  trustedProxies: setting({
+    name: 'TRUSTED_PROXIES',
+    description: 'proxy addresses or CIDRs whose X-Forwarded-For is believed, separated by commas',
+    default: '',
+    parse: list,
+  }),
+  waitTimeoutMs: setting({
+    name: 'WAIT_TIMEOUT_MS',
+    description: 'how long a request waits for its tickets to be stored, in milliseconds',
+    default: '10000',
+    parse: integer({ min: 100, max: 600_000 }),
+  }),
+  maxBodyBytes: setting({
+    name: 'MAX_BODY_BYTES',
+    description: 'largest accepted request body, in bytes',
+    default: String(32 * MIB),
+    parse: integer({ min: 1024 }),
+  }),
+  maxTicketsPerRequest: setting({
+    name: 'MAX_TICKETS_PER_REQUEST',
+    description: 'most <ticket> elements accepted in one document',
+    default: '100',
+    parse: integer({ min: 1, max: 10_000 }),
+  }),
+  attachmentsEnabled: setting({
+    name: 'ATTACHMENTS_ENABLED',
+    description: 'whether attachments are stored; when false they are ignored with a warning',
+    default: 'true',
+    parse: boolean,
+  }),
+  attachmentAllowedExtensions: setting({
+    name: 'ATTACHMENT_ALLOWED_EXTENSIONS',
+    description: 'allowed attachment extensions separated by commas; empty allows every extension',
+    default: '',
+    parse: (raw: string) => list(raw).map((ext) => ext.replace(/^\./, '').toLowerCase()),
+  }),
+  attachmentMaxBytes: setting({
+    name: 'ATTACHMENT_MAX_BYTES',
+    description: 'largest stored attachment after base64 decoding, in bytes',
+    default: String(20 * MIB),
+    parse: integer({ min: 0 }),
+  }),
+  attachmentMaxFiles: setting({
+    name: 'ATTACHMENT_MAX_FILES',
+    description: 'most attachments stored per ticket; later ones are ignored with a warning',
+    default: '10',
+    parse: integer({ min: 0 }),
+  }),
+  commentsMaxChars: setting({
+    name: 'COMMENTS_MAX_CHARS',
+    description: 'longest accepted <comments> text, in characters',
+    default: String(MIB),
+    parse: integer({ min: 1, max: 4 * MIB }),
+  }),
+  jobAttempts: setting({
+    name: 'JOB_ATTEMPTS',
+    description: 'how often a ticket job is tried when the database or object store fails',
+    default: '8',
+    parse: integer({ min: 1, max: 100 }),
+  }),
+  jobBackoffMs: setting({
+    name: 'JOB_BACKOFF_MS',
+    description: 'first retry delay of a failed job in milliseconds; doubles each attempt',
+    default: '500',
+    parse: integer({ min: 1 }),
+  }),
+};
+
+/** Settings of the queue worker. */
+export const workerSettings = {
+  databaseUrl: setting({
+    name: 'DATABASE_URL',
+    description: 'MySQL or MariaDB URL, mysql://user:pass@host:port/database',
+    default: 'mysql://root@127.0.0.1:3306/ticket_intake',
+    parse: url(['mysql:']),
+  }),
+  workerConcurrency: setting({
+    name: 'WORKER_CONCURRENCY',
+    description: 'jobs one worker process handles at the same time',
+    default: '8',
+    parse: integer({ min: 1, max: 500 }),
+  }),
+  catalogRefreshMs: setting({
+    name: 'CATALOG_REFRESH_MS',
+    description: 'how often a worker reloads departments, levels, statuses and fields, in milliseconds',
+    default: '3000',
+    parse: integer({ min: 100 }),
+  }),
+  stagingMaxAgeMs: setting({
+    name: 'STAGING_MAX_AGE_MS',
+    description: 'age after which a staged attachment whose job never finished is removed, in milliseconds',
+    default: String(24 * 60 * 60 * 1000),
+    parse: integer({ min: 60_000 }),
+  }),
+  defaultTimezone: setting({
+    name: 'DEFAULT_TIMEZONE',
+    description: 'time zone given to accounts created by the API',
+    default: 'UTC',
+    parse: nonEmpty,
+  }),
+};
+
+export const allSettings = { ...commonSettings, ...gatewaySettings, ...workerSettings };

@@ -1,0 +1,6 @@
+export * from './config';
+export * from './object-store';
+export * from './queue';
+export * from './redis';
+export * from './schema';
+export * from './logger';

@@ -1,0 +1,55 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { createIntakeHandler, type IntakeHandlerDeps } from './intake-handler';
+
+export interface AppDeps extends IntakeHandlerDeps {
+  /** Resolves when the gateway can accept tickets; rejects with the reason otherwise. */
+  checkReady: () => Promise<void>;
+}
+
+/**
+ * True for the URL forms that Maian Support clients are configured with: a query
+ * parameter named `api` or `xml` (any value), or `p=api` / `p=xml`.
+ */
+function isLegacyApiRequest(req: Request): boolean {
+  const query = req.query as Record<string, unknown>;
+  return 'api' in query || 'xml' in query || query.p === 'api' || query.p === 'xml';
+}
+
+/** Builds the gateway's Express application. */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.trustedProxies.length > 0 ? deps.config.trustedProxies : false);
+  app.set('query parser', 'simple');
+
+  const handleIntake = createIntakeHandler(deps);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await deps.checkReady();
+      res.json({ status: 'ready' });
+    } catch (error) {
+      res.status(503).json({ status: 'not ready', reason: (error as Error).message });
+    }
+  });
+
+  app.post('/api', handleIntake);
+
+  app.post(['/', '/index.php'], (req: Request, res: Response, next: NextFunction) => {
+    if (!isLegacyApiRequest(req)) {
+      next();
+      return;
+    }
+    return handleIntake(req, res);
+  });
+
+  app.all(['/api', '/index.php'], (_req, res) => {
+    res.set('Allow', 'POST').status(405).type('text/plain').send('Method not allowed: send the ticket XML with POST\n');
+  });
+
+  return app;
+}

@@ -1,0 +1,27 @@
+import type { Request } from 'express';
+import { RequestError } from '../errors';
+
+function tooLarge(limit: number): RequestError {
+  return new RequestError(413, `request body is larger than the limit of ${limit} bytes`, [], {
+    Connection: 'close',
+  });
+}
+
+/**
+ * Reads the raw request body into one Buffer, rejecting it with 413 as soon as the
+ * declared Content-Length or the bytes received so far pass `limit`, so an oversized
+ * body is never held in memory.
+ */
+export async function readBody(req: Request, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+
+  const chunks: Buffer[] = [];
+  let received = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    received += chunk.length;
+    if (received > limit) throw tooLarge(limit);
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
+}

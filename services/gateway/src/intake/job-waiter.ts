@@ -1,0 +1,71 @@
+import type { QueueEvents } from 'bullmq';
+import type { TicketJobResult } from '@ticket-intake/shared';
+
+export type JobOutcome = { kind: 'completed'; result: TicketJobResult } | { kind: 'failed'; reason: string };
+
+/**
+ * Routes the completion events of one shared QueueEvents connection to the requests
+ * waiting for them. A job is registered before it is added, so an event that arrives
+ * straight after the add is never missed; a map lookup per event keeps the cost flat
+ * however many requests wait.
+ */
+export class JobWaiter {
+  private readonly waiting = new Map<string, (outcome: JobOutcome) => void>();
+
+  constructor(events: QueueEvents) {
+    events.on('completed', ({ jobId, returnvalue }) => {
+      const result = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as TicketJobResult;
+      this.settle(jobId, { kind: 'completed', result });
+    });
+    events.on('failed', ({ jobId, failedReason }) => {
+      this.settle(jobId, { kind: 'failed', reason: failedReason });
+    });
+  }
+
+  private settle(jobId: string, outcome: JobOutcome): void {
+    const resolve = this.waiting.get(jobId);
+    if (!resolve) return;
+    this.waiting.delete(jobId);
+    resolve(outcome);
+  }
+
+  /** Starts listening for the jobs; call before adding them to the queue. */
+  register(jobIds: string[]): Map<string, Promise<JobOutcome>> {
+    const promises = new Map<string, Promise<JobOutcome>>();
+    for (const jobId of jobIds) {
+      promises.set(jobId, new Promise((resolve) => this.waiting.set(jobId, resolve)));
+    }
+    return promises;
+  }
+
+  /** Stops listening for the jobs, for example after the add failed. */
+  forget(jobIds: string[]): void {
+    for (const jobId of jobIds) this.waiting.delete(jobId);
+  }
+
+  /**
+   * Waits until every job has finished or `timeoutMs` has passed. The map holds the
+   * outcome of each finished job; jobs missing from it are still unresolved and are no
+   * longer listened for.
+   */
+  async wait(promises: Map<string, Promise<JobOutcome>>, timeoutMs: number): Promise<Map<string, JobOutcome>> {
+    const outcomes = new Map<string, JobOutcome>();
+    const all = Promise.all(
+      [...promises].map(async ([jobId, promise]) => outcomes.set(jobId, await promise)),
+    );
+
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([all, timeout]);
+    clearTimeout(timer);
+
+    this.forget([...promises.keys()].filter((jobId) => !outcomes.has(jobId)));
+    return outcomes;
+  }
+
+  get size(): number {
+    return this.waiting.size;
+  }
+}

@@ -1,0 +1,139 @@
+import { attachmentKey, type ObjectStore, type StoredTicket, type TicketJobData } from '@ticket-intake/shared';
+import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import type { ResolvedTicket } from '../catalog/catalog';
+import { Attachment, Ticket, TicketFieldValue, TicketHistory } from '../db/entities';
+
+export interface StoreDeps {
+  dataSource: DataSource;
+  store: ObjectStore;
+  defaultTimezone: string;
+}
+
+function isDuplicateJob(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const driverError = error.driverError as { code?: string; sqlMessage?: string };
+  return driverError.code === 'ER_DUP_ENTRY' && (driverError.sqlMessage ?? '').includes('uq_tickets_job_id');
+}
+
+async function findTicketOfJob(dataSource: DataSource, jobId: string): Promise<number | undefined> {
+  const ticket = await dataSource.manager.findOne(Ticket, { select: { id: true }, where: { jobId } });
+  return ticket ? Number(ticket.id) : undefined;
+}
+
+/**
+ * Returns the account id for the address, creating the account when none exists. The
+ * unique index on the lower-cased address makes concurrent first tickets from one new
+ * address share one account; an existing account keeps its name and language.
+ */
+async function upsertAccount(manager: EntityManager, data: TicketJobData, language: string, timezone: string) {
+  const { email, name } = data.ticket;
+  const result = (await manager.query(
+    `INSERT INTO accounts (name, email, email_normalized, language, timezone) VALUES (?, ?, ?, ?, ?)
+     ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)`,
+    [name || email, email, email.toLowerCase(), language, timezone],
+  )) as { insertId: number };
+  return Number(result.insertId);
+}
+
+/**
+ * Stores one ticket in one transaction: account, ticket row, custom field values,
+ * attachment rows and a history row. Staged attachments are copied to keys under the
+ * ticket's id before the commit and removed from staging after it; when anything fails,
+ * the copies are removed again and the transaction rolls back, so no row is left without
+ * its objects and no final object without its row.
+ *
+ * Delivering the same job twice returns the ticket of the first delivery (the job id has
+ * a unique index).
+ */
+export async function storeTicket(
+  deps: StoreDeps,
+  jobId: string,
+  data: TicketJobData,
+  resolved: ResolvedTicket,
+): Promise<StoredTicket> {
+  const stagingKeys = data.attachments.map((file) => file.stagingKey);
+  const removeStaging = () => Promise.allSettled(stagingKeys.map((key) => deps.store.remove(key)));
+
+  const earlier = await findTicketOfJob(deps.dataSource, jobId);
+  if (earlier !== undefined) {
+    await removeStaging();
+    return { status: 'stored', ticketId: earlier, warnings: resolved.warnings, replayed: true };
+  }
+
+  const copiedKeys: string[] = [];
+  let ticketId: number;
+  try {
+    ticketId = await deps.dataSource.transaction(async (manager) => {
+      const accountId = await upsertAccount(manager, data, resolved.language, deps.defaultTimezone);
+      const { ticket } = data;
+
+      const inserted = await manager.insert(Ticket, {
+        jobId,
+        accountId,
+        departmentId: resolved.departmentId,
+        priorityId: resolved.priorityId,
+        statusId: resolved.statusId,
+        name: ticket.name || ticket.email,
+        email: ticket.email,
+        subject: ticket.subject,
+        comments: ticket.comments,
+        apiKeyLabel: data.keyLabel,
+        callerIp: data.callerIp,
+        requestId: data.requestId,
+      });
+      const id = Number(inserted.identifiers[0]!.id);
+
+      if (resolved.customFields.length > 0) {
+        await manager.insert(
+          TicketFieldValue,
+          resolved.customFields.map((field) => ({ ticketId: String(id), fieldId: field.fieldId, value: field.value })),
+        );
+      }
+
+      const rows = [];
+      for (const file of data.attachments) {
+        const objectKey = attachmentKey(id, file.position, file.ext);
+        await deps.store.copy(file.stagingKey, objectKey);
+        copiedKeys.push(objectKey);
+        rows.push({
+          ticketId: String(id),
+          position: file.position,
+          fileName: file.fileName,
+          ext: file.ext,
+          sizeBytes: String(file.sizeBytes),
+          mimeType: file.mimeType,
+          sha256: file.sha256,
+          objectKey,
+        });
+      }
+      if (rows.length > 0) await manager.insert(Attachment, rows);
+
+      await manager.insert(TicketHistory, {
+        ticketId: String(id),
+        action: 'created',
+        detail: JSON.stringify({
+          source: 'api',
+          keyLabel: data.keyLabel,
+          requestId: data.requestId,
+          jobId,
+          attachments: rows.length,
+          warnings: resolved.warnings,
+        }),
+      });
+      return id;
+    });
+  } catch (error) {
+    await Promise.allSettled(copiedKeys.map((key) => deps.store.remove(key)));
+    if (isDuplicateJob(error)) {
+      const existing = await findTicketOfJob(deps.dataSource, jobId);
+      if (existing !== undefined) {
+        await removeStaging();
+        return { status: 'stored', ticketId: existing, warnings: resolved.warnings, replayed: true };
+      }
+    }
+    throw error;
+  }
+
+  await removeStaging();
+  return { status: 'stored', ticketId, warnings: resolved.warnings, replayed: false };
+}

@@ -1,0 +1,88 @@
+import { Worker } from 'bullmq';
+import { ObjectStore, redisOptionsFromUrl, type TicketJobData, type TicketJobResult } from '@ticket-intake/shared';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { CatalogCache } from './catalog/catalog-cache';
+import type { WorkerConfig } from './config';
+import { createDataSource, ensureDatabase, runMigrations } from './db/data-source';
+import { sweepStaging } from './staging-sweep';
+import { createTicketProcessor } from './tickets/process-ticket-job';
+
+export interface RunningWorker {
+  worker: Worker<TicketJobData, TicketJobResult>;
+  dataSource: DataSource;
+  store: ObjectStore;
+  /** Stops taking jobs, waits up to `graceMs` for active ones, then closes connections. */
+  close(graceMs?: number): Promise<void>;
+}
+
+const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+
+/** Prepares the database and the bucket, then starts consuming ticket jobs. */
+export async function startWorker(config: WorkerConfig, logger: Logger): Promise<RunningWorker> {
+  await ensureDatabase(config.databaseUrl);
+  const dataSource = createDataSource(config.databaseUrl, config.workerConcurrency + 2);
+  await dataSource.initialize();
+  const applied = await runMigrations(dataSource);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+
+  const store = new ObjectStore({
+    endpoint: config.s3Endpoint,
+    accessKey: config.s3AccessKey,
+    secretKey: config.s3SecretKey,
+    bucket: config.s3Bucket,
+    region: config.s3Region,
+  });
+  await store.ensureBucket();
+
+  const processor = createTicketProcessor({
+    dataSource,
+    store,
+    defaultTimezone: config.defaultTimezone,
+    catalog: new CatalogCache(dataSource, config.catalogRefreshMs),
+    logger,
+  });
+
+  const worker = new Worker<TicketJobData, TicketJobResult>(config.queueName, processor, {
+    connection: redisOptionsFromUrl(config.redisUrl),
+    prefix: config.queuePrefix,
+    concurrency: config.workerConcurrency,
+  });
+  worker.on('error', (error) => logger.error({ err: error }, 'worker connection error'));
+  worker.on('failed', (job, error) => {
+    if (!job) return;
+    const attempts = job.opts.attempts ?? 1;
+    const context = { jobId: job.id, requestId: job.data.requestId, attempt: job.attemptsMade, attempts, err: error };
+    if (job.attemptsMade < attempts) {
+      logger.warn(context, 'ticket job failed; it will be retried');
+      return;
+    }
+    logger.error(context, 'ticket job failed for the last time');
+    void Promise.allSettled(job.data.attachments.map((file) => store.remove(file.stagingKey)));
+  });
+  await worker.waitUntilReady();
+
+  const sweep = () =>
+    sweepStaging(store, config.stagingMaxAgeMs, logger).catch((error: unknown) =>
+      logger.error({ err: error }, 'sweeping staged attachments failed'),
+    );
+  const sweepTimer = setInterval(sweep, SWEEP_INTERVAL_MS);
+  sweepTimer.unref();
+  void sweep();
+
+  logger.info({ concurrency: config.workerConcurrency, queue: config.queueName }, 'worker started');
+
+  async function close(graceMs = 30_000): Promise<void> {
+    clearInterval(sweepTimer);
+    const timer = setTimeout(() => {
+      logger.warn({ graceMs }, 'active jobs did not finish in time; closing anyway, they will be retried');
+      void worker.close(true);
+    }, graceMs);
+    await worker.close();
+    clearTimeout(timer);
+    await dataSource.destroy();
+    logger.info('worker stopped');
+  }
+
+  return { worker, dataSource, store, close };
+}
