@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const dataSource = createDataSource(config.databaseUrl, 1);
   await dataSource.initialize();
   try {
-    const applied = await runMigrations(dataSource);
+    const applied = await runMigrations(dataSource, config.databaseUrl);
     console.log(applied.length > 0 ? `applied migrations: ${applied.join(', ')}` : 'database is up to date');
   } finally {
     await dataSource.destroy();

@@ -23,7 +23,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   await ensureDatabase(config.databaseUrl);
   const dataSource = createDataSource(config.databaseUrl, config.workerConcurrency + 2);
   await dataSource.initialize();
-  const applied = await runMigrations(dataSource);
+  const applied = await runMigrations(dataSource, config.databaseUrl);
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
 
   const store = new ObjectStore({

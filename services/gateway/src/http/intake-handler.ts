@@ -81,7 +81,7 @@ export function createIntakeHandler(deps: IntakeHandlerDeps) {
         );
       }
 
-      const checked = document.tickets.map((ticket, i) => checkTicket(ticket, i + 1, config));
+      const checked = document.tickets.map((ticket, i) => checkTicket(ticket, i + 1, config, document.attachmentData));
       const outcomes = await intake.submit(checked, { requestId, keyLabel, callerIp, logger });
       const response = ticketsResponse(outcomes);
       send(res, response);

@@ -16,6 +16,18 @@ export async function readBody(req: Request, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
 
+  // With a declared length the body goes straight into one buffer, so it is held once.
+  if (Number.isInteger(declared) && declared > 0) {
+    const body = Buffer.allocUnsafe(declared);
+    let received = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      if (received + chunk.length > declared) throw tooLarge(limit);
+      chunk.copy(body, received);
+      received += chunk.length;
+    }
+    return body.subarray(0, received);
+  }
+
   const chunks: Buffer[] = [];
   let received = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Element } from 'libxmljs2';
 import { lookup } from 'mime-types';
-import { decodeBase64Strict } from './base64';
+import type { AttachmentData } from '../xml/attachment-data';
+import { decodeBase64Strict, decodeBase64Text } from './base64';
 import { characterCount, quote } from './describe';
 import { TicketRejection } from './rejection';
 
@@ -26,7 +27,7 @@ export interface DecodedAttachment {
 const EXTENSION = /^[A-Za-z0-9]{1,16}$/;
 const MAX_NAME_CHARACTERS = 255;
 
-function decodeFile(file: Element, position: number): DecodedAttachment {
+function decodeFile(file: Element, position: number, data: AttachmentData): DecodedAttachment {
   const label = `attachment ${position}`;
 
   const ext = file.get<Element>('ext')?.text().trim() ?? '';
@@ -42,7 +43,9 @@ function decodeFile(file: Element, position: number): DecodedAttachment {
   }
   const fileName = sentName !== '' ? sentName : `${randomBytes(8).toString('hex')}.${ext.toLowerCase()}`;
 
-  const decoded = decodeBase64Strict(file.get<Element>('data')?.text() ?? '');
+  const text = file.get<Element>('data')?.text() ?? '';
+  const raw = data.take(text);
+  const decoded = raw ? decodeBase64Strict(raw) : decodeBase64Text(text);
   if (!decoded.ok) throw new TicketRejection(`${label} (${quote(fileName)}): data is not valid base64: ${decoded.problem}`);
 
   const lowerExt = ext.toLowerCase();
@@ -75,13 +78,14 @@ function brokenRestriction(file: DecodedAttachment, keptSoFar: number, rules: At
 export function readAttachments(
   ticket: Element,
   rules: AttachmentRules,
+  data: AttachmentData,
 ): { attachments: DecodedAttachment[]; warnings: string[] } {
   const files = ticket.find<Element>('attachments/file');
   const attachments: DecodedAttachment[] = [];
   const warnings: string[] = [];
 
   files.forEach((element, i) => {
-    const file = decodeFile(element, i + 1);
+    const file = decodeFile(element, i + 1, data);
     const problem = brokenRestriction(file, attachments.length, rules);
     if (problem) {
       warnings.push(`attachment ${file.position} (${file.fileName}) ignored: ${problem}`);

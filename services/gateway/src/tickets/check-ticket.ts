@@ -1,5 +1,6 @@
 import type { Element } from 'libxmljs2';
 import type { CustomFieldValue, TicketFields } from '@ticket-intake/shared';
+import type { AttachmentData } from '../xml/attachment-data';
 import { readAttachments, type AttachmentRules, type DecodedAttachment } from './attachments';
 import { characterCount, quote } from './describe';
 import { isValidEmail } from './email';
@@ -112,11 +113,11 @@ function readFields(ticket: Element, rules: TicketRules, warnings: string[]): Ti
  * custom field tags and attachment data. Rules that depend on the helpdesk catalog
  * (departments, levels, statuses, fields) are checked by the worker.
  */
-export function checkTicket(ticket: Element, index: number, rules: TicketRules): CheckedTicket {
+export function checkTicket(ticket: Element, index: number, rules: TicketRules, data: AttachmentData): CheckedTicket {
   try {
     const warnings: string[] = [];
     const fields = readFields(ticket, rules, warnings);
-    const { attachments, warnings: fileWarnings } = readAttachments(ticket, rules);
+    const { attachments, warnings: fileWarnings } = readAttachments(ticket, rules, data);
     return { index, ok: true, fields, attachments, warnings: [...warnings, ...fileWarnings] };
   } catch (error) {
     if (error instanceof TicketRejection) return { index, ok: false, reason: error.reason };

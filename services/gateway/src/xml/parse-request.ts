@@ -1,6 +1,7 @@
 import { parseXml, type Document, type Element } from 'libxmljs2';
 import { readRequestSchema } from '@ticket-intake/shared';
 import { RequestError } from '../errors';
+import { AttachmentData } from './attachment-data';
 import { hasDoctype } from './prolog';
 
 /**
@@ -26,6 +27,8 @@ export interface RequestDocument {
   /** Text of `<op>`, trimmed; undefined when the element is absent. */
   op: string | undefined;
   tickets: Element[];
+  /** Attachment data taken out of the document before parsing. */
+  attachmentData: AttachmentData;
 }
 
 function childText(parent: Element, name: string): string | undefined {
@@ -52,7 +55,8 @@ export class RequestParser {
   parse(xml: Buffer): RequestDocument {
     if (hasDoctype(xml)) throw new RequestError(400, DOCTYPE_REASON);
 
-    const document = parseWellFormed(xml);
+    const attachmentData = AttachmentData.extract(xml);
+    const document = parseWellFormed(attachmentData.skeleton);
     // A second guard: no text is read from a document that declares a DTD in any way.
     if (document.getDtd() !== null) throw new RequestError(400, DOCTYPE_REASON);
 
@@ -76,6 +80,7 @@ export class RequestParser {
       apiKey: childText(root, 'api'),
       op: childText(root, 'op'),
       tickets: root.find<Element>('tickets/ticket'),
+      attachmentData,
     };
   }
 }

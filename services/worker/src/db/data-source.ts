@@ -6,8 +6,6 @@ import { InitialSchema1764806400000 } from './migrations/1764806400000-initial-s
 
 export const migrations = [InitialSchema1764806400000];
 
-/** Name of the MySQL lock held while migrating, so parallel starts migrate once. */
-const MIGRATION_LOCK = 'ticket_intake_migrations';
 const MIGRATION_LOCK_WAIT_SECONDS = 120;
 
 function databaseName(url: URL): string {
@@ -64,25 +62,23 @@ export async function ensureDatabase(url: URL): Promise<void> {
   }
 }
 
-/** Runs pending migrations under a MySQL named lock; returns the names of those applied. */
-export async function runMigrations(dataSource: DataSource): Promise<string[]> {
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
+/**
+ * Runs pending migrations while holding a MySQL named lock on a connection of its own
+ * (outside the pool, so a pool of one cannot deadlock), so that processes starting at
+ * the same time migrate once. Returns the names of the migrations applied.
+ */
+export async function runMigrations(dataSource: DataSource, url: URL): Promise<string[]> {
+  const lockName = `ticket_intake_migrations:${databaseName(url)}`;
+  const connection = await createConnection(connectionSettings(url));
   try {
-    const [lock] = (await runner.query('SELECT GET_LOCK(?, ?) AS acquired', [
-      MIGRATION_LOCK,
-      MIGRATION_LOCK_WAIT_SECONDS,
-    ])) as { acquired: number | null }[];
-    if (lock?.acquired !== 1) {
+    const [rows] = await connection.query('SELECT GET_LOCK(?, ?) AS acquired', [lockName, MIGRATION_LOCK_WAIT_SECONDS]);
+    if ((rows as { acquired: number | null }[])[0]?.acquired !== 1) {
       throw new Error(`timed out after ${MIGRATION_LOCK_WAIT_SECONDS} s waiting for another process to finish migrating`);
     }
-    try {
-      const applied = await dataSource.runMigrations({ transaction: 'each' });
-      return applied.map((migration) => migration.name);
-    } finally {
-      await runner.query('SELECT RELEASE_LOCK(?)', [MIGRATION_LOCK]);
-    }
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((migration) => migration.name);
   } finally {
-    await runner.release();
+    // Closing the connection releases the lock.
+    await connection.end();
   }
 }

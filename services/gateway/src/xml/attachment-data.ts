@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+
+const OPEN = Buffer.from('<data>');
+const CLOSE = Buffer.from('</data>');
+
+const BASE64_OR_SPACE = new Uint8Array(256);
+for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\r\n') {
+  BASE64_OR_SPACE[char.charCodeAt(0)] = 1;
+}
+
+function startsWithAt(bytes: Buffer, offset: number, text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (bytes[offset + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
+function skipPast(bytes: Buffer, offset: number, terminator: string): number {
+  const end = bytes.indexOf(terminator, offset, 'latin1');
+  return end < 0 ? bytes.length : end + terminator.length;
+}
+
+function isPlainBase64(bytes: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (!BASE64_OR_SPACE[bytes[i]!]) return false;
+  return true;
+}
+
+/**
+ * A request document with the content of its `<data>` elements taken out. libxml2
+ * rejects text nodes over 10,000,000 bytes unless its "huge" mode is on, and a 15 MiB
+ * attachment is 20 MB of base64, so attachment data never goes through the parser: each
+ * `<data>` holding only base64 characters and white space is replaced by a token that
+ * `take()` turns back into the original bytes (a view of the body, not a copy). Line
+ * breaks are kept, so the parser's line numbers stay right.
+ */
+export class AttachmentData {
+  private constructor(
+    readonly skeleton: Buffer,
+    private readonly prefix: string,
+    private readonly blobs: Buffer[],
+  ) {}
+
+  /**
+   * Scans `xml` for `<data>` start tags at markup level, skipping comments, CDATA
+   * sections and processing instructions, where the same characters are only text.
+   */
+  static extract(xml: Buffer): AttachmentData {
+    const prefix = `#data-${randomBytes(8).toString('hex')}-`;
+    const blobs: Buffer[] = [];
+    const parts: Buffer[] = [];
+    let copiedUpTo = 0;
+    let offset = 0;
+
+    while (offset < xml.length) {
+      const open = xml.indexOf(0x3c, offset);
+      if (open < 0) break;
+
+      if (startsWithAt(xml, open, '<!--')) {
+        offset = skipPast(xml, open + 4, '-->');
+      } else if (startsWithAt(xml, open, '<![CDATA[')) {
+        offset = skipPast(xml, open + 9, ']]>');
+      } else if (startsWithAt(xml, open, '<?')) {
+        offset = skipPast(xml, open + 2, '?>');
+      } else if (xml.compare(OPEN, 0, OPEN.length, open, open + OPEN.length) === 0) {
+        const start = open + OPEN.length;
+        const end = xml.indexOf(0x3c, start);
+        const isSimple = end >= 0 && xml.compare(CLOSE, 0, CLOSE.length, end, end + CLOSE.length) === 0;
+        if (isSimple && end > start && isPlainBase64(xml, start, end)) {
+          let lineBreaks = 0;
+          for (let i = start; i < end; i++) if (xml[i] === 0x0a) lineBreaks++;
+          parts.push(xml.subarray(copiedUpTo, start), Buffer.from(`${prefix}${blobs.length}${'\n'.repeat(lineBreaks)}`));
+          blobs.push(xml.subarray(start, end));
+          copiedUpTo = end;
+        }
+        offset = start;
+      } else {
+        offset = open + 1;
+      }
+    }
+
+    if (blobs.length === 0) return new AttachmentData(xml, prefix, blobs);
+    parts.push(xml.subarray(copiedUpTo));
+    return new AttachmentData(Buffer.concat(parts), prefix, blobs);
+  }
+
+  /** Returns the original bytes for a `<data>` text that is a token, else undefined. */
+  take(text: string): Buffer | undefined {
+    const trimmed = text.trim();
+    if (!trimmed.startsWith(this.prefix)) return undefined;
+    return this.blobs[Number(trimmed.slice(this.prefix.length))];
+  }
+}
