@@ -1,0 +1,66 @@
+# Images of the HTTP gateway and the queue worker, built from one build stage.
+#   docker build --target gateway -t ticket-intake-gateway .
+#   docker build --target worker -t ticket-intake-worker .
+
+# Build stage: compiles the TypeScript and the native addons, then drops dev dependencies.
+FROM node:20-bookworm-slim AS build
+
+# libxmljs2 and msgpackr-extract compile with node-gyp during `npm ci`.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends python3 make g++ \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+
+# Manifests first, so the dependency layer is rebuilt only when they change.
+COPY package.json package-lock.json tsconfig.json ./
+COPY packages/shared/package.json packages/shared/
+COPY services/gateway/package.json services/gateway/
+COPY services/worker/package.json services/worker/
+RUN npm ci --no-audit --no-fund
+
+COPY packages/shared packages/shared
+COPY services services
+COPY scripts scripts
+RUN npm run build
+
+# The empty folders let the final stages copy each workspace's node_modules
+# whether or not npm needed to nest packages there.
+RUN npm prune --omit=dev --no-audit --no-fund \
+    && mkdir -p packages/shared/node_modules services/gateway/node_modules services/worker/node_modules
+
+
+# Files that both services need: production node_modules and the shared package.
+FROM node:20-bookworm-slim AS runtime
+
+ENV NODE_ENV=production
+WORKDIR /app
+
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules node_modules
+COPY --from=build /app/packages/shared/package.json packages/shared/
+COPY --from=build /app/packages/shared/node_modules packages/shared/node_modules
+COPY --from=build /app/packages/shared/dist packages/shared/dist
+# The gateway validates requests against this XSD at run time.
+COPY --from=build /app/packages/shared/schema packages/shared/schema
+
+
+FROM runtime AS gateway
+
+COPY --from=build /app/services/gateway/package.json services/gateway/
+COPY --from=build /app/services/gateway/node_modules services/gateway/node_modules
+COPY --from=build /app/services/gateway/dist services/gateway/dist
+
+USER node
+EXPOSE 8080
+CMD ["node", "services/gateway/dist/main.js"]
+
+
+FROM runtime AS worker
+
+COPY --from=build /app/services/worker/package.json services/worker/
+COPY --from=build /app/services/worker/node_modules services/worker/node_modules
+COPY --from=build /app/services/worker/dist services/worker/dist
+
+USER node
+CMD ["node", "services/worker/dist/main.js"]
