@@ -21,6 +21,9 @@ interface PlannedJob {
   staged: StagedAttachment[];
 }
 
+const ADD_ATTEMPTS = 3;
+const ADD_RETRY_DELAY_MS = 300;
+
 const NOT_CONFIRMED =
   'not created: no worker confirmed the ticket before the wait ran out, so it was withdrawn; it is safe to send again';
 const PENDING =
@@ -71,7 +74,7 @@ export class IntakeService {
     const jobIds = planned.map((job) => job.jobId);
     const promises = this.waiter.register(jobIds);
     try {
-      await this.queue.addBulk(
+      await this.addJobs(
         planned.map(({ jobId, ticket, staged }) => ({
           name: TICKET_JOB_NAME,
           data: {
@@ -99,6 +102,22 @@ export class IntakeService {
       results.set(job.ticket.index, this.describe(job, outcome));
     }
     return results;
+  }
+
+  /**
+   * Adds the jobs, trying again twice within about a second while the Redis connection
+   * is being re-established. Job ids are fixed, so a repeated add never duplicates a job.
+   */
+  private async addJobs(jobs: Parameters<Queue<TicketJobData>['addBulk']>[0]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.queue.addBulk(jobs);
+        return;
+      } catch (error) {
+        if (attempt >= ADD_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, ADD_RETRY_DELAY_MS));
+      }
+    }
   }
 
   /**
