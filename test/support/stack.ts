@@ -58,6 +58,7 @@ export async function startStack(
     WAIT_TIMEOUT_MS: '10000',
     CATALOG_REFRESH_MS: '200',
     WORKER_CONCURRENCY: '4',
+    RATE_LIMIT_PER_SECOND: '0',
     ...overrides,
   };
 

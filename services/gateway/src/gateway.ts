@@ -1,11 +1,15 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Queue, QueueEvents } from 'bullmq';
+import IORedis from 'ioredis';
 import { ObjectStore, redisOptionsFromUrl, type TicketJobData } from '@ticket-intake/shared';
 import type { Logger } from 'pino';
 import { KeyRing } from './auth/key-ring';
+import { FailedKeyThrottle } from './guards/failed-key-throttle';
+import { RateLimiter } from './guards/rate-limiter';
 import type { GatewayConfig } from './config';
 import { createApp } from './http/app';
+import { IdempotencyStore } from './intake/idempotency-store';
 import { IntakeService } from './intake/intake-service';
 import { JobWaiter } from './intake/job-waiter';
 import { RequestParser } from './xml/parse-request';
@@ -54,6 +58,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   events.on('error', (error) => logger.error({ err: error }, 'queue events connection error'));
   await events.waitUntilReady();
 
+  // Rate limits, failed-key counts and idempotency records live next to the queue's keys.
+  const redisClient = new IORedis({ ...redis, enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+  redisClient.on('error', (error) => logger.debug({ err: error }, 'redis client error'));
+  await redisClient.connect();
+  const keyPrefix = `${config.queuePrefix}:${config.queueName}:`;
+
   const waiter = new JobWaiter(events);
   const intake = new IntakeService(queue, waiter, store, config.waitTimeoutMs);
   const app = createApp({
@@ -61,6 +71,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     keyRing: new KeyRing(config.apiKeys, config.apiKeyAllowLists),
     parser: new RequestParser(),
     intake,
+    rateLimiter: new RateLimiter(redisClient, keyPrefix, config.rateLimitPerSecond, config.rateLimitBurst),
+    failedKeys: new FailedKeyThrottle(redisClient, keyPrefix, config.failedKeyLimit, config.failedKeyWindowSeconds),
+    idempotency: new IdempotencyStore(redisClient, keyPrefix, config.idempotencyTtlSeconds),
     logger,
     checkReady: async () => {
       await queue.count();
@@ -86,6 +99,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     clearTimeout(forced);
     await events.close();
     await queue.close();
+    redisClient.disconnect();
     logger.info('gateway stopped');
   }
 

@@ -156,6 +156,36 @@ export const gatewaySettings = {
     default: String(MIB),
     parse: integer({ min: 1, max: 4 * MIB }),
   }),
+  idempotencyTtlSeconds: setting({
+    name: 'IDEMPOTENCY_TTL_SECONDS',
+    description: 'how long the answer to a request with an Idempotency-Key is kept, in seconds',
+    default: String(24 * 60 * 60),
+    parse: integer({ min: 60 }),
+  }),
+  rateLimitPerSecond: setting({
+    name: 'RATE_LIMIT_PER_SECOND',
+    description: 'requests per second allowed for each API key, shared by all gateways; 0 turns the limit off',
+    default: '200',
+    parse: integer({ min: 0 }),
+  }),
+  rateLimitBurst: setting({
+    name: 'RATE_LIMIT_BURST',
+    description: 'requests an API key may send at once above its steady rate',
+    default: '400',
+    parse: integer({ min: 1 }),
+  }),
+  failedKeyLimit: setting({
+    name: 'FAILED_KEY_LIMIT',
+    description: 'requests with a wrong API key allowed from one address per window before it gets 429',
+    default: '20',
+    parse: integer({ min: 1 }),
+  }),
+  failedKeyWindowSeconds: setting({
+    name: 'FAILED_KEY_WINDOW_SECONDS',
+    description: 'length of the window that FAILED_KEY_LIMIT counts in, in seconds',
+    default: '60',
+    parse: integer({ min: 1 }),
+  }),
   jobAttempts: setting({
     name: 'JOB_ATTEMPTS',
     description: 'how often a ticket job is tried when the database or object store fails',
@@ -204,4 +234,41 @@ export const workerSettings = {
   }),
 };
 
-export const allSettings = { ...commonSettings, ...gatewaySettings, ...workerSettings };
+/**
+ * Settings of the queue dashboard. The dashboard is off while both DASHBOARD_USER and
+ * DASHBOARD_PASSWORD are empty; setting only one of them is a configuration error.
+ */
+export const dashboardSettings = {
+  dashboardUser: setting({
+    name: 'DASHBOARD_USER',
+    description: 'user name of the dashboard\'s HTTP Basic authentication; empty together with DASHBOARD_PASSWORD turns the dashboard off',
+    default: '',
+    parse: text,
+  }),
+  dashboardPassword: setting({
+    name: 'DASHBOARD_PASSWORD',
+    description: 'password of the dashboard\'s HTTP Basic authentication; empty together with DASHBOARD_USER turns the dashboard off',
+    default: '',
+    parse: text,
+  }),
+  dashboardReadOnly: setting({
+    name: 'DASHBOARD_READ_ONLY',
+    description: 'whether the dashboard only shows jobs; false also allows retrying, removing and cleaning them',
+    default: 'true',
+    parse: boolean,
+  }),
+  dashboardPort: setting({
+    name: 'DASHBOARD_PORT',
+    description: 'HTTP port of the dashboard',
+    default: '8090',
+    parse: integer({ min: 0, max: 65535 }),
+  }),
+  dashboardHost: setting({
+    name: 'DASHBOARD_HOST',
+    description: 'address the dashboard listens on',
+    default: '127.0.0.1',
+    parse: nonEmpty,
+  }),
+};
+
+export const allSettings = { ...commonSettings, ...gatewaySettings, ...workerSettings, ...dashboardSettings };

@@ -4,9 +4,13 @@ import type { Logger } from 'pino';
 import type { KeyRing } from '../auth/key-ring';
 import type { GatewayConfig } from '../config';
 import { RequestError } from '../errors';
-import type { IntakeService } from '../intake/intake-service';
+import type { FailedKeyThrottle } from '../guards/failed-key-throttle';
+import type { RateLimiter } from '../guards/rate-limiter';
+import { hashBody, type IdempotencyStore } from '../intake/idempotency-store';
+import type { IntakeService, RequestContext } from '../intake/intake-service';
+import type { TicketOutcome } from '../intake/outcome';
 import { checkTicket } from '../tickets/check-ticket';
-import type { RequestParser } from '../xml/parse-request';
+import type { RequestDocument, RequestParser } from '../xml/parse-request';
 import { decodeBody } from './decode-body';
 import { readBody } from './read-body';
 import { errorResponse, ticketsResponse, type XmlResponse } from './xml-response';
@@ -16,11 +20,15 @@ export interface IntakeHandlerDeps {
   keyRing: KeyRing;
   parser: RequestParser;
   intake: IntakeService;
+  rateLimiter: RateLimiter;
+  failedKeys: FailedKeyThrottle;
+  idempotency: IdempotencyStore;
   logger: Logger;
 }
 
 const INVALID_KEY = 'invalid API key';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 function send(res: Response, response: XmlResponse): void {
   res.status(response.status);
@@ -28,66 +36,159 @@ function send(res: Response, response: XmlResponse): void {
   res.send(response.body);
 }
 
-/**
- * Resolves the caller's key label from the `X-API-Key` header and the document's `<api>`.
- * A missing key and a wrong key get the same answer, so callers cannot probe for labels.
- */
-function authenticate(keyRing: KeyRing, headerKey: string | undefined, documentKey: string | undefined): string {
-  if (headerKey !== undefined && documentKey !== undefined && documentKey !== '' && headerKey !== documentKey) {
-    throw new RequestError(401, `${INVALID_KEY}: the X-API-Key header and <api> differ`);
+function requestIdOf(req: Request): string {
+  const sent = req.get('x-request-id');
+  return sent && REQUEST_ID.test(sent) ? sent : randomUUID();
+}
+
+function idempotencyKeyOf(req: Request): string | undefined {
+  const key = req.get('idempotency-key');
+  if (key === undefined) return undefined;
+  if (key === '' || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    throw new RequestError(400, `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters long`);
   }
-  const presented = headerKey ?? documentKey;
-  const label = presented ? keyRing.identify(presented) : undefined;
-  if (!label) throw new RequestError(401, INVALID_KEY);
-  return label;
+  return key;
+}
+
+function checkOperationAndCount(document: RequestDocument, maxTickets: number): void {
+  const op = document.op === undefined || document.op === '' ? 'ticket' : document.op;
+  if (op !== 'ticket') throw new RequestError(400, `operation not supported: "${op}"; only "ticket" is`);
+
+  const count = document.tickets.length;
+  if (count === 0) throw new RequestError(400, 'no <ticket> elements: the document has 0 tickets');
+  if (count > maxTickets) {
+    throw new RequestError(413, `too many tickets: the document has ${count}, the limit is ${maxTickets} per request`);
+  }
 }
 
 /** Creates the handler of `POST /api` and the legacy Maian endpoint forms. */
 export function createIntakeHandler(deps: IntakeHandlerDeps) {
-  const { config, keyRing, parser, intake } = deps;
+  const { config, keyRing, parser, intake, rateLimiter, failedKeys, idempotency } = deps;
+
+  /**
+   * Resolves the key label from the X-API-Key header and `<api>`. A missing and a wrong
+   * key get the same answer, so callers cannot probe for labels; failures count towards
+   * the caller address's throttle.
+   */
+  async function authenticate(callerIp: string, headerKey: string | undefined, documentKey: string | undefined) {
+    const mismatch = headerKey !== undefined && documentKey !== undefined && documentKey !== '' && headerKey !== documentKey;
+    const presented = headerKey ?? documentKey;
+    const label = !mismatch && presented ? keyRing.identify(presented) : undefined;
+    if (label) return label;
+
+    await failedKeys.recordFailure(callerIp).catch(() => undefined);
+    throw new RequestError(401, mismatch ? `${INVALID_KEY}: the X-API-Key header and <api> differ` : INVALID_KEY);
+  }
+
+  async function checkRate(keyLabel: string): Promise<void> {
+    const decision = await rateLimiter.take(keyLabel);
+    if (decision.allowed) return;
+    const retryAfter = String(decision.retryAfterSeconds);
+    throw new RequestError(429, `rate limit of this API key exceeded; retry after ${retryAfter} s`, [], {
+      'Retry-After': retryAfter,
+    });
+  }
+
+  function processTickets(document: RequestDocument, context: RequestContext): Promise<TicketOutcome[]> {
+    const checked = document.tickets.map((ticket, i) => checkTicket(ticket, i + 1, config, document.attachmentData));
+    return intake.submit(checked, context);
+  }
+
+  /**
+   * Runs the tickets once per Idempotency-Key: a repeat with the same body gets the
+   * first answer (waiting for it while the first request runs), a repeat with another
+   * body gets 409. A request that stored nothing because a service was down releases
+   * the key, so a retry tries again.
+   */
+  async function processOnce(
+    idempotencyKey: string,
+    body: Buffer,
+    document: RequestDocument,
+    context: RequestContext,
+  ): Promise<XmlResponse> {
+    const bodyHash = hashBody(body);
+    const { keyLabel } = context;
+
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const claim = await idempotency.claim(keyLabel, idempotencyKey, bodyHash);
+      if (claim.kind === 'conflict') {
+        throw new RequestError(409, 'Idempotency-Key was already used with a different request body');
+      }
+
+      let outcomes: TicketOutcome[];
+      if (claim.kind === 'claimed') {
+        try {
+          outcomes = await processTickets(document, context);
+        } catch (error) {
+          await idempotency.release(keyLabel, idempotencyKey);
+          throw error;
+        }
+      } else {
+        let record = claim.record;
+        if (record.state === 'processing') {
+          const waitMs = config.waitTimeoutMs + 5_000;
+          const settled = await idempotency.waitWhileProcessing(keyLabel, idempotencyKey, waitMs);
+          if (!settled) continue;
+          if (settled.state === 'processing') {
+            throw new RequestError(504, 'a request with the same Idempotency-Key is still being processed; retry later');
+          }
+          record = settled;
+        }
+        if (record.state === 'done') {
+          return { status: record.status, body: record.body, headers: { 'Idempotent-Replayed': 'true' } };
+        }
+        outcomes = await intake.resume(record.outcomes, context);
+      }
+
+      const response = ticketsResponse(outcomes);
+      if (response.status === 503) {
+        await idempotency.release(keyLabel, idempotencyKey);
+      } else if (response.status === 504) {
+        await idempotency.save(keyLabel, idempotencyKey, { state: 'waiting', bodyHash, outcomes });
+      } else {
+        await idempotency.save(keyLabel, idempotencyKey, { state: 'done', bodyHash, ...response });
+      }
+      return response;
+    }
+    throw new RequestError(503, 'the request with the same Idempotency-Key failed; retry later');
+  }
 
   return async function handleIntake(req: Request, res: Response): Promise<void> {
-    const sentId = req.get('x-request-id');
-    const requestId = sentId && REQUEST_ID.test(sentId) ? sentId : randomUUID();
+    const requestId = requestIdOf(req);
     res.set('X-Request-Id', requestId);
     let logger = deps.logger.child({ requestId });
     const callerIp = req.ip ?? req.socket.remoteAddress ?? '';
 
     try {
+      const blockedFor = await failedKeys.blockedFor(callerIp).catch(() => 0);
+      if (blockedFor > 0) {
+        throw new RequestError(429, `too many requests with a wrong API key; retry after ${blockedFor} s`, [], {
+          'Retry-After': String(blockedFor),
+        });
+      }
+      const idempotencyKey = idempotencyKeyOf(req);
       const body = await readBody(req, config.maxBodyBytes);
 
       // A key in the header is checked before the body is parsed, to spare the work.
       const headerKey = req.get('x-api-key');
-      if (headerKey !== undefined) authenticate(keyRing, headerKey, undefined);
+      if (headerKey !== undefined) await authenticate(callerIp, headerKey, undefined);
 
       const document = parser.parse(decodeBody(body));
-      const keyLabel = authenticate(keyRing, headerKey, document.apiKey);
+      const keyLabel = await authenticate(callerIp, headerKey, document.apiKey);
       logger = logger.child({ keyLabel });
 
       if (!keyRing.allows(keyLabel, callerIp)) {
         throw new RequestError(403, `address not allowed for this key: ${callerIp}`);
       }
-      const op = document.op === undefined || document.op === '' ? 'ticket' : document.op;
-      if (op !== 'ticket') {
-        throw new RequestError(400, `operation not supported: "${op}"; only "ticket" is`);
-      }
+      await checkRate(keyLabel);
+      checkOperationAndCount(document, config.maxTicketsPerRequest);
 
-      const count = document.tickets.length;
-      if (count === 0) throw new RequestError(400, 'no <ticket> elements: the document has 0 tickets');
-      if (count > config.maxTicketsPerRequest) {
-        throw new RequestError(
-          413,
-          `too many tickets: the document has ${count}, the limit is ${config.maxTicketsPerRequest} per request`,
-        );
-      }
-
-      const checked = document.tickets.map((ticket, i) => checkTicket(ticket, i + 1, config, document.attachmentData));
-      const outcomes = await intake.submit(checked, { requestId, keyLabel, callerIp, logger });
-      const response = ticketsResponse(outcomes);
+      const context = { requestId, keyLabel, callerIp, logger };
+      const response = idempotencyKey
+        ? await processOnce(idempotencyKey, body, document, context)
+        : ticketsResponse(await processTickets(document, context));
       send(res, response);
-
-      const stored = outcomes.filter((outcome) => outcome.status === 'stored').length;
-      logger.info({ status: response.status, tickets: count, stored }, 'request handled');
+      logger.info({ status: response.status, tickets: document.tickets.length }, 'request handled');
     } catch (error) {
       if (!(error instanceof RequestError)) {
         logger.error({ err: error }, 'request failed unexpectedly');

@@ -21,6 +21,13 @@ interface PlannedJob {
   staged: StagedAttachment[];
 }
 
+/** A job whose result had not arrived when the wait ran out. */
+interface LateJob {
+  jobId: string;
+  index: number;
+  warnings: string[];
+}
+
 const ADD_ATTEMPTS = 3;
 const ADD_RETRY_DELAY_MS = 300;
 
@@ -98,10 +105,51 @@ export class IntakeService {
 
     const finished = await this.waiter.wait(promises, this.waitTimeoutMs);
     for (const job of planned) {
-      const outcome = finished.get(job.jobId) ?? (await this.settleLate(job, context));
-      results.set(job.ticket.index, this.describe(job, outcome));
+      const late = { jobId: job.jobId, index: job.ticket.index, warnings: job.ticket.warnings };
+      const outcome = finished.get(job.jobId) ?? (await this.settleLate(late, context));
+      results.set(job.ticket.index, this.describe(late, outcome));
     }
     return results;
+  }
+
+  /**
+   * Waits again for the tickets that were still being processed when an earlier request
+   * ran out of time, and returns the outcomes with those tickets' final results where
+   * they have arrived.
+   */
+  async resume(outcomes: TicketOutcome[], context: RequestContext): Promise<TicketOutcome[]> {
+    const pending = outcomes.filter((outcome) => outcome.status === 'pending');
+    const promises = this.waiter.register(pending.map((outcome) => outcome.jobId));
+    const finished = new Map<string, JobOutcome>();
+
+    // A job that finished before the listener was registered sends no further event.
+    for (const outcome of pending) {
+      const state = await this.readFinalState(outcome.jobId).catch(() => undefined);
+      if (state) finished.set(outcome.jobId, state);
+    }
+    const stillRunning = new Map([...promises].filter(([jobId]) => !finished.has(jobId)));
+    this.waiter.forget([...finished.keys()]);
+    for (const [jobId, outcome] of await this.waiter.wait(stillRunning, this.waitTimeoutMs)) finished.set(jobId, outcome);
+
+    const resumed: TicketOutcome[] = [];
+    for (const outcome of outcomes) {
+      if (outcome.status !== 'pending') {
+        resumed.push(outcome);
+        continue;
+      }
+      const late = { jobId: outcome.jobId, index: outcome.index, warnings: outcome.warnings };
+      resumed.push(this.describe(late, finished.get(outcome.jobId) ?? (await this.settleLate(late, context))));
+    }
+    return resumed;
+  }
+
+  private async readFinalState(jobId: string): Promise<JobOutcome | undefined> {
+    const job = await this.queue.getJob(jobId);
+    if (!job) return undefined;
+    const state = await job.getState();
+    if (state === 'completed') return { kind: 'completed', result: job.returnvalue };
+    if (state === 'failed') return { kind: 'failed', reason: job.failedReason };
+    return undefined;
   }
 
   /**
@@ -125,8 +173,8 @@ export class IntakeService {
    * started is removed, so the ticket can never appear after the client was told it was
    * not created. A job that is running, or whose state cannot be read, stays pending.
    */
-  private async settleLate(job: PlannedJob, context: RequestContext): Promise<JobOutcome | 'withdrawn' | 'pending'> {
-    const log = context.logger.child({ jobId: job.jobId, ticketIndex: job.ticket.index });
+  private async settleLate(job: LateJob, context: RequestContext): Promise<JobOutcome | 'withdrawn' | 'pending'> {
+    const log = context.logger.child({ jobId: job.jobId, ticketIndex: job.index });
     try {
       for (let attempt = 0; attempt < 2; attempt++) {
         const current = await this.queue.getJob(job.jobId);
@@ -139,7 +187,7 @@ export class IntakeService {
 
         if ((await this.queue.remove(job.jobId)) === 1) {
           log.warn('wait ran out before a worker started the job, so it was withdrawn');
-          await removeStaged(this.store, job.staged.map((file) => file.stagingKey));
+          await removeStaged(this.store, current.data.attachments.map((file) => file.stagingKey));
           return 'withdrawn';
         }
         // The job became active between the state read and the removal; look again.
@@ -151,11 +199,10 @@ export class IntakeService {
     }
   }
 
-  private describe(job: PlannedJob, outcome: JobOutcome | 'withdrawn' | 'pending'): TicketOutcome {
-    const index = job.ticket.index;
-    const warnings = job.ticket.warnings;
+  private describe(job: LateJob, outcome: JobOutcome | 'withdrawn' | 'pending'): TicketOutcome {
+    const { index, warnings } = job;
     if (outcome === 'withdrawn') return { index, status: 'not-created', reason: NOT_CONFIRMED, warnings };
-    if (outcome === 'pending') return { index, status: 'pending', reason: PENDING, warnings };
+    if (outcome === 'pending') return { index, status: 'pending', reason: PENDING, warnings, jobId: job.jobId };
     if (outcome.kind === 'failed') {
       return { index, status: 'not-created', reason: `not created: ${outcome.reason}`, warnings };
     }

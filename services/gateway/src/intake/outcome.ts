@@ -6,4 +6,4 @@ export type TicketOutcome =
   /** Not created because a store or the queue was unavailable; safe to send again. */
   | { index: number; status: 'not-created'; reason: string; warnings: string[] }
   /** Still being processed when the wait ran out; the final result comes later. */
-  | { index: number; status: 'pending'; reason: string; warnings: string[] };
+  | { index: number; status: 'pending'; reason: string; warnings: string[]; jobId: string };

@@ -1,0 +1,33 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Counts requests with a wrong API key per caller address in fixed windows, shared by
+ * all gateways. An address over the limit is turned away before its key is checked,
+ * which makes guessing keys slow.
+ */
+export class FailedKeyThrottle {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keyPrefix: string,
+    private readonly limit: number,
+    private readonly windowSeconds: number,
+  ) {}
+
+  private key(address: string): string {
+    return `${this.keyPrefix}failed-key:${address}`;
+  }
+
+  /** Returns the seconds the address must wait, or 0 when it may try a key. */
+  async blockedFor(address: string): Promise<number> {
+    const key = this.key(address);
+    const [count, ttl] = await Promise.all([this.redis.get(key), this.redis.ttl(key)]);
+    if (Number(count ?? 0) < this.limit) return 0;
+    return Math.max(1, ttl);
+  }
+
+  async recordFailure(address: string): Promise<void> {
+    const key = this.key(address);
+    const results = await this.redis.multi().incr(key).expire(key, this.windowSeconds, 'NX').exec();
+    if (!results) throw new Error('recording a failed API key was aborted');
+  }
+}
