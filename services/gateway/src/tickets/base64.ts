@@ -57,7 +57,9 @@ export function decodeBase64Strict(input: Buffer): Base64Result {
 export function decodeBase64Text(text: string): Base64Result {
   for (let i = 0; i < text.length; i++) {
     if (text.charCodeAt(i) > 0xff) {
-      return { ok: false, problem: `unexpected ${JSON.stringify(text[i])} at position ${i + 1}` };
+      // A whole code point, so an emoji is shown as itself and not as half a surrogate pair.
+      const character = String.fromCodePoint(text.codePointAt(i)!);
+      return { ok: false, problem: `unexpected ${JSON.stringify(character)} at position ${i + 1}` };
     }
   }
   return decodeBase64Strict(Buffer.from(text, 'latin1'));
