@@ -47,6 +47,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     connection: redisOptionsFromUrl(config.redisUrl),
     prefix: config.queuePrefix,
     concurrency: config.workerConcurrency,
+    lockDuration: config.workerLockMs,
+    stalledInterval: config.workerLockMs,
   });
   worker.on('error', (error) => logger.error({ err: error }, 'worker connection error'));
   worker.on('failed', (job, error) => {

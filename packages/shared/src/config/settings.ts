@@ -214,6 +214,12 @@ export const workerSettings = {
     default: '8',
     parse: integer({ min: 1, max: 500 }),
   }),
+  workerLockMs: setting({
+    name: 'WORKER_LOCK_MS',
+    description: 'lock time of a running job in milliseconds; a job of a crashed worker is taken over after about this long',
+    default: '30000',
+    parse: integer({ min: 1000 }),
+  }),
   catalogRefreshMs: setting({
     name: 'CATALOG_REFRESH_MS',
     description: 'how often a worker reloads departments, levels, statuses and fields, in milliseconds',

@@ -26,6 +26,8 @@ interface LateJob {
   jobId: string;
   index: number;
   warnings: string[];
+  /** True when the job is known to have been started by a worker earlier. */
+  started?: boolean;
 }
 
 const ADD_ATTEMPTS = 3;
@@ -109,6 +111,7 @@ export class IntakeService {
       const outcome = finished.get(job.jobId) ?? (await this.settleLate(late, context));
       results.set(job.ticket.index, this.describe(late, outcome));
     }
+    this.waiter.forget(jobIds);
     return results;
   }
 
@@ -137,9 +140,10 @@ export class IntakeService {
         resumed.push(outcome);
         continue;
       }
-      const late = { jobId: outcome.jobId, index: outcome.index, warnings: outcome.warnings };
+      const late = { jobId: outcome.jobId, index: outcome.index, warnings: outcome.warnings, started: true };
       resumed.push(this.describe(late, finished.get(outcome.jobId) ?? (await this.settleLate(late, context))));
     }
+    this.waiter.forget(pending.map((outcome) => outcome.jobId));
     return resumed;
   }
 
@@ -178,7 +182,9 @@ export class IntakeService {
     try {
       for (let attempt = 0; attempt < 2; attempt++) {
         const current = await this.queue.getJob(job.jobId);
-        if (!current) return 'withdrawn';
+        // A job that vanished after a worker started it may have stored its ticket before
+        // Redis lost it; only one that never started is known not to exist.
+        if (!current) return job.started || this.waiter.wasStarted(job.jobId) ? 'pending' : 'withdrawn';
 
         const state = await current.getState();
         if (state === 'completed') return { kind: 'completed', result: current.returnvalue };

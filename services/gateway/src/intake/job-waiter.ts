@@ -11,8 +11,13 @@ export type JobOutcome = { kind: 'completed'; result: TicketJobResult } | { kind
  */
 export class JobWaiter {
   private readonly waiting = new Map<string, (outcome: JobOutcome) => void>();
+  /** Waited-for jobs that a worker has started, as far as the events told. */
+  private readonly started = new Set<string>();
 
   constructor(events: QueueEvents) {
+    events.on('active', ({ jobId }) => {
+      if (this.waiting.has(jobId)) this.started.add(jobId);
+    });
     events.on('completed', ({ jobId, returnvalue }) => {
       const result = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as TicketJobResult;
       this.settle(jobId, { kind: 'completed', result });
@@ -26,7 +31,13 @@ export class JobWaiter {
     const resolve = this.waiting.get(jobId);
     if (!resolve) return;
     this.waiting.delete(jobId);
+    this.started.delete(jobId);
     resolve(outcome);
+  }
+
+  /** True when a worker was seen starting the job while it was waited for. */
+  wasStarted(jobId: string): boolean {
+    return this.started.has(jobId);
   }
 
   /** Starts listening for the jobs; call before adding them to the queue. */
@@ -40,13 +51,16 @@ export class JobWaiter {
 
   /** Stops listening for the jobs, for example after the add failed. */
   forget(jobIds: string[]): void {
-    for (const jobId of jobIds) this.waiting.delete(jobId);
+    for (const jobId of jobIds) {
+      this.waiting.delete(jobId);
+      this.started.delete(jobId);
+    }
   }
 
   /**
    * Waits until every job has finished or `timeoutMs` has passed. The map holds the
-   * outcome of each finished job; jobs missing from it are still unresolved and are no
-   * longer listened for.
+   * outcome of each finished job; jobs missing from it are still unresolved, and the
+   * caller forgets them once it has decided their fate.
    */
   async wait(promises: Map<string, Promise<JobOutcome>>, timeoutMs: number): Promise<Map<string, JobOutcome>> {
     const outcomes = new Map<string, JobOutcome>();
@@ -60,8 +74,6 @@ export class JobWaiter {
     });
     await Promise.race([all, timeout]);
     clearTimeout(timer);
-
-    this.forget([...promises.keys()].filter((jobId) => !outcomes.has(jobId)));
     return outcomes;
   }
 
