@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
-const OPEN = Buffer.from('<data>');
-const CLOSE = Buffer.from('</data>');
+const OPEN = '<data>';
+const CLOSE = '</data>';
 
 const BASE64_OR_SPACE = new Uint8Array(256);
 for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\r\n') {
@@ -59,10 +59,10 @@ export class AttachmentData {
         offset = skipPast(xml, open + 9, ']]>');
       } else if (startsWithAt(xml, open, '<?')) {
         offset = skipPast(xml, open + 2, '?>');
-      } else if (xml.compare(OPEN, 0, OPEN.length, open, open + OPEN.length) === 0) {
+      } else if (startsWithAt(xml, open, OPEN)) {
         const start = open + OPEN.length;
         const end = xml.indexOf(0x3c, start);
-        const isSimple = end >= 0 && xml.compare(CLOSE, 0, CLOSE.length, end, end + CLOSE.length) === 0;
+        const isSimple = end >= 0 && startsWithAt(xml, end, CLOSE);
         if (isSimple && end > start && isPlainBase64(xml, start, end)) {
           let lineBreaks = 0;
           for (let i = start; i < end; i++) if (xml[i] === 0x0a) lineBreaks++;
