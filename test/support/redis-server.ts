@@ -21,10 +21,14 @@ export async function freePort(): Promise<number> {
 export class PrivateRedis {
   private process: ChildProcess | undefined;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly directory: string | undefined,
+  ) {}
 
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
+  /** Starts a server; with `directory` it keeps its data in an append-only file there. */
+  static async start(directory?: string): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await freePort(), directory);
     await redis.start();
     return redis;
   }
@@ -34,11 +38,12 @@ export class PrivateRedis {
   }
 
   async start(): Promise<void> {
-    this.process = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
+    const persistence = this.directory
+      ? ['--dir', this.directory, '--appendonly', 'yes', '--appendfsync', 'always']
+      : ['--appendonly', 'no'];
+    this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
+      stdio: 'ignore',
+    });
     const deadline = Date.now() + 5000;
     for (;;) {
       const client = new IORedis(this.port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
@@ -55,17 +60,18 @@ export class PrivateRedis {
     }
   }
 
-  async stop(): Promise<void> {
+  /** Stops the server: SIGKILL loses what is not on disk, SIGTERM shuts down cleanly. */
+  async stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.process;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
+    child.kill(signal);
     await exited;
     this.process = undefined;
   }
 
-  async restart(): Promise<void> {
-    await this.stop();
+  async restart(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    await this.stop(signal);
     await this.start();
   }
 
