@@ -1,6 +1,8 @@
-# Images of the HTTP gateway and the queue worker, built from one build stage.
+# Images of the HTTP gateway, the queue worker and the queue dashboard, built from one
+# build stage.
 #   docker build --target gateway -t ticket-intake-gateway .
 #   docker build --target worker -t ticket-intake-worker .
+#   docker build --target dashboard -t ticket-intake-dashboard .
 
 # Build stage: compiles the TypeScript and the native addons, then drops dev dependencies.
 FROM node:20-bookworm-slim AS build
@@ -17,6 +19,7 @@ COPY package.json package-lock.json tsconfig.json ./
 COPY packages/shared/package.json packages/shared/
 COPY services/gateway/package.json services/gateway/
 COPY services/worker/package.json services/worker/
+COPY services/dashboard/package.json services/dashboard/
 RUN npm ci --no-audit --no-fund
 
 COPY packages/shared packages/shared
@@ -27,10 +30,11 @@ RUN npm run build
 # The empty folders let the final stages copy each workspace's node_modules
 # whether or not npm needed to nest packages there.
 RUN npm prune --omit=dev --no-audit --no-fund \
-    && mkdir -p packages/shared/node_modules services/gateway/node_modules services/worker/node_modules
+    && mkdir -p packages/shared/node_modules services/gateway/node_modules services/worker/node_modules \
+        services/dashboard/node_modules
 
 
-# Files that both services need: production node_modules and the shared package.
+# Files that every service needs: production node_modules and the shared package.
 FROM node:20-bookworm-slim AS runtime
 
 ENV NODE_ENV=production
@@ -64,3 +68,14 @@ COPY --from=build /app/services/worker/dist services/worker/dist
 
 USER node
 CMD ["node", "services/worker/dist/main.js"]
+
+
+FROM runtime AS dashboard
+
+COPY --from=build /app/services/dashboard/package.json services/dashboard/
+COPY --from=build /app/services/dashboard/node_modules services/dashboard/node_modules
+COPY --from=build /app/services/dashboard/dist services/dashboard/dist
+
+USER node
+EXPOSE 8090
+CMD ["node", "services/dashboard/dist/main.js"]

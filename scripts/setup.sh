@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Prepares this machine to run and test ticket-intake: installs and starts the MariaDB
+# Prepares this machine to run and test ticket-intake. Installs Chromium and nginx for
+# the browser and scale-out tests, installs and starts the MariaDB
 # and Redis servers when they are missing or stopped (Debian packages; needs root),
 # lets root log in to MariaDB over TCP without a password, and installs the npm
 # dependencies when node_modules is missing or older than package-lock.json.
@@ -70,13 +71,21 @@ fi
 if ! command -v docker-compose >/dev/null; then
   missing+=(docker-compose)
 fi
+# The dashboard's browser test drives Debian's Chromium at this path.
+if [[ ! -x /usr/bin/chromium ]]; then
+  missing+=(chromium)
+fi
+# The scale-out test puts nginx in front of several gateways.
+if ! command -v nginx >/dev/null && [[ ! -x /usr/sbin/nginx ]]; then
+  missing+=(nginx)
+fi
 if ((${#missing[@]} > 0)); then
   echo "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 else
-  echo "mariadb-server, redis-server and docker-compose are installed"
+  echo "mariadb-server, redis-server, docker-compose, chromium and nginx are installed"
 fi
 
 section "redis"
