@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { post, sha256 } from '../support/http';
-import { startStack, type TestStack } from '../support/stack';
+import { startStack, TEST_API_KEY, type TestStack } from '../support/stack';
 
 const EXAMPLE = readFileSync(path.join(__dirname, '..', '..', 'examples', 'add-ticket.xml'));
 
@@ -66,5 +66,18 @@ describe('examples/add-ticket.xml', () => {
 
     const staged = await stack.store.list('staging/');
     expect(staged).toEqual([]);
+  });
+
+  test('job data holds no key or file bytes', async () => {
+    const jobs = await stack.gateway.queue.getCompleted();
+    expect(jobs.length).toBeGreaterThan(0);
+    const base64 = /<data>([\s\S]*?)<\/data>/.exec(EXAMPLE.toString('utf8'))![1]!.trim().split(/\s+/)[0]!;
+
+    for (const job of jobs) {
+      const stored = JSON.stringify(job.data);
+      expect(stored).not.toContain(TEST_API_KEY);
+      expect(stored).not.toContain(base64);
+      expect(job.data.keyLabel).toBe('default');
+    }
   });
 });
