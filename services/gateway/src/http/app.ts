@@ -47,7 +47,13 @@ export function createApp(deps: AppDeps): express.Express {
     return handleIntake(req, res);
   });
 
-  app.all(['/api', '/index.php'], (_req, res) => {
+  app.all(['/api', '/index.php'], (req: Request, res: Response, next: NextFunction) => {
+    // A POST that reaches this point is /index.php without the legacy query parameters.
+    // It is no API request, so it gets the 404 of any unknown URL, not a 405 naming POST.
+    if (req.method === 'POST') {
+      next();
+      return;
+    }
     res.set('Allow', 'POST').status(405).type('text/plain').send('Method not allowed: send the ticket XML with POST\n');
   });
 
