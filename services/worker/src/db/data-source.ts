@@ -3,8 +3,9 @@ import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { entities } from './entities';
 import { InitialSchema1764806400000 } from './migrations/1764806400000-initial-schema';
+import { WidenNameColumns1764979200000 } from './migrations/1764979200000-widen-name-columns';
 
-export const migrations = [InitialSchema1764806400000];
+export const migrations = [InitialSchema1764806400000, WidenNameColumns1764979200000];
 
 const MIGRATION_LOCK_WAIT_SECONDS = 120;
 

@@ -5,7 +5,8 @@ export class Account {
   @PrimaryGeneratedColumn({ type: 'int', unsigned: true })
   id: number;
 
-  @Column({ type: 'varchar', length: 200 })
+  /** Name of the first ticket, or the e-mail address when that ticket had none. */
+  @Column({ type: 'varchar', length: 254 })
   name: string;
 
   /** The address as first sent. */

@@ -23,7 +23,7 @@ export class Ticket {
   statusId: number;
 
   /** Name sent with this ticket, or the e-mail address when none was sent. */
-  @Column({ type: 'varchar', length: 200 })
+  @Column({ type: 'varchar', length: 254 })
   name: string;
 
   @Column({ type: 'varchar', length: 254 })
