@@ -1,0 +1,169 @@
+import { parseXml, type Element } from 'libxmljs2';
+import { AttachmentData } from '../../services/gateway/src/xml/attachment-data';
+
+function extract(xml: string): AttachmentData {
+  return AttachmentData.extract(Buffer.from(xml));
+}
+
+function skeletonText(data: AttachmentData): string {
+  return data.skeleton.toString('utf8');
+}
+
+function lineBreaks(text: string): number {
+  return text.split('\n').length - 1;
+}
+
+/** Returns the `<data>` texts of the parsed skeleton, in document order. */
+function dataTexts(data: AttachmentData): string[] {
+  const document = parseXml(data.skeleton as unknown as string);
+  return document.find<Element>('//data').map((element) => element.text());
+}
+
+describe('AttachmentData.extract', () => {
+  test('replaces base64 with a token', () => {
+    const data = extract('<file><data>QUJD</data></file>');
+
+    const [text] = dataTexts(data);
+
+    expect(skeletonText(data)).not.toContain('QUJD');
+    expect(data.take(text!)!.toString('latin1')).toBe('QUJD');
+  });
+
+  test('each file gets its own bytes', () => {
+    const data = extract('<a><data>QUJD</data><data>REVG</data><data>R0hJ</data></a>');
+
+    const texts = dataTexts(data);
+
+    expect(texts).toHaveLength(3);
+    expect(new Set(texts).size).toBe(3);
+    expect(texts.map((text) => data.take(text)!.toString('latin1'))).toEqual(['QUJD', 'REVG', 'R0hJ']);
+  });
+
+  test('keeps white space of the data', () => {
+    const original = '\n    QUJD\n    REVG\r\n  ';
+    const data = extract(`<a><data>${original}</data></a>`);
+
+    expect(data.take(dataTexts(data)[0]!)!.toString('latin1')).toBe(original);
+  });
+
+  test('token bytes are a view', () => {
+    const body = Buffer.from('<a><data>QUJD</data></a>');
+    const data = AttachmentData.extract(body);
+
+    const bytes = data.take(dataTexts(data)[0]!)!;
+
+    expect(bytes.buffer).toBe(body.buffer);
+  });
+
+  test('keeps the number of lines', () => {
+    const xml = '<a>\n<data>\nQUJD\nREVG\nR0hJ\n</data>\n<b/>\n</a>';
+
+    const data = extract(xml);
+
+    expect(lineBreaks(skeletonText(data))).toBe(lineBreaks(xml));
+  });
+
+  test('keeps element line numbers', () => {
+    const xml = '<a>\n<data>\nQUJD\nREVG\nR0hJ\n</data>\n<after/>\n</a>';
+
+    const document = parseXml(extract(xml).skeleton as unknown as string);
+
+    expect(document.get<Element>('//after')!.line()).toBe(7);
+  });
+
+  test('keeps parse error line numbers', () => {
+    const xml = '<a>\n<data>\nQUJD\nREVG\n</data>\n<broken>\n</a>';
+
+    let line: number | undefined;
+    try {
+      parseXml(extract(xml).skeleton as unknown as string);
+    } catch (error) {
+      line = (error as { line?: number }).line;
+    }
+
+    expect(line).toBe(7);
+  });
+
+  test('document without data unchanged', () => {
+    const body = Buffer.from('<msapi><tickets><ticket><subject>x</subject></ticket></tickets></msapi>');
+
+    expect(AttachmentData.extract(body).skeleton).toBe(body);
+  });
+
+  test.each([
+    { label: 'comment', xml: '<a><!-- <data>QUJD</data> --></a>' },
+    { label: 'CDATA section', xml: '<a><c><![CDATA[<data>QUJD</data>]]></c></a>' },
+    { label: 'processing instruction', xml: '<a><?note <data>QUJD</data> ?></a>' },
+    { label: 'comment before root', xml: '<!-- <data>QUJD</data> --><a/>' },
+  ])('skips markup in $label', ({ xml }) => {
+    const data = extract(xml);
+
+    expect(skeletonText(data)).toBe(xml);
+  });
+
+  test('finds data after skipped markup', () => {
+    const data = extract('<a><!-- <data>AAAA</data> --><![CDATA[<data>BBBB</data>]]><data>QUJD</data></a>');
+
+    const texts = dataTexts(data);
+
+    expect(skeletonText(data)).toContain('AAAA');
+    expect(skeletonText(data)).toContain('BBBB');
+    expect(skeletonText(data)).not.toContain('QUJD');
+    expect(data.take(texts[0]!)!.toString('latin1')).toBe('QUJD');
+  });
+
+  test.each([
+    { label: 'data URL', content: 'data:text/plain;base64,QUJD' },
+    { label: 'character reference', content: 'QUJD&#10;REVG' },
+    { label: 'entity reference', content: 'QUJD&amp;' },
+    { label: 'CDATA section', content: '<![CDATA[QUJD]]>' },
+    { label: 'child element', content: 'QUJD<b/>REVG' },
+    { label: 'comment', content: 'QU<!-- x -->JD' },
+    { label: 'non-ASCII text', content: 'QUJDé' },
+    { label: 'URL-safe characters', content: 'QU-_' },
+    { label: 'empty element', content: '' },
+  ])('leaves inline: $label', ({ content }) => {
+    const xml = `<a><data>${content}</data></a>`;
+
+    const data = extract(xml);
+
+    expect(skeletonText(data)).toBe(xml);
+  });
+
+  test.each([
+    { label: 'attribute', xml: '<a><data encoding="base64">QUJD</data></a>' },
+    { label: 'self-closing element', xml: '<a><data/>QUJD</a>' },
+    { label: 'other element name', xml: '<a><database>QUJD</database></a>' },
+    { label: 'unclosed element', xml: '<a><data>QUJD' },
+  ])('ignores start tag: $label', ({ xml }) => {
+    expect(skeletonText(extract(xml))).toBe(xml);
+  });
+
+  test('white-space data is extracted', () => {
+    const data = extract('<a><data>\n  \n</data></a>');
+
+    expect(data.take(dataTexts(data)[0]!)!.toString('latin1')).toBe('\n  \n');
+  });
+});
+
+describe('AttachmentData.take', () => {
+  test('plain text returns undefined', () => {
+    const data = extract('<a><data>QUJD</data></a>');
+
+    expect(data.take('QUJD')).toBeUndefined();
+    expect(data.take('')).toBeUndefined();
+  });
+
+  test('token of another document fails', () => {
+    const first = extract('<a><data>QUJD</data></a>');
+    const second = extract('<a><data>REVG</data></a>');
+
+    expect(second.take(dataTexts(first)[0]!)).toBeUndefined();
+  });
+
+  test('surrounding white space ignored', () => {
+    const data = extract('<a><data>QUJD</data></a>');
+
+    expect(data.take(`\n  ${dataTexts(data)[0]!}  \n`)!.toString('latin1')).toBe('QUJD');
+  });
+});

@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { decodeBase64Strict, decodeBase64Text, type Base64Result } from '../../services/gateway/src/tickets/base64';
+
+function bytesOf(result: Base64Result): Buffer {
+  if (!result.ok) throw new Error(`expected valid base64, got: ${result.problem}`);
+  return result.bytes;
+}
+
+function problemOf(result: Base64Result): string {
+  if (result.ok) throw new Error('expected invalid base64, but it decoded');
+  return result.problem;
+}
+
+describe('decodeBase64Strict', () => {
+  test.each([
+    { label: 'empty input', input: '', expected: '' },
+    { label: 'white space only', input: ' \r\n\t', expected: '' },
+    { label: 'one byte', input: 'QQ==', expected: 'A' },
+    { label: 'two bytes', input: 'QUI=', expected: 'AB' },
+    { label: 'three bytes', input: 'QUJD', expected: 'ABC' },
+    { label: 'wrapped at 4', input: 'QUJD\nREVG\n', expected: 'ABCDEF' },
+    { label: 'CRLF line breaks', input: 'QUJD\r\nREVG\r\n', expected: 'ABCDEF' },
+    { label: 'spaces and tabs', input: ' Q U\tJ D ', expected: 'ABC' },
+    { label: 'line break in padding', input: 'QQ=\n=', expected: 'A' },
+  ])('decodes $label', ({ input, expected }) => {
+    expect(bytesOf(decodeBase64Strict(Buffer.from(input, 'latin1'))).toString('latin1')).toBe(expected);
+  });
+
+  test('round trip of random bytes', () => {
+    for (const size of [0, 1, 2, 3, 4, 5, 57, 1000, 4096]) {
+      const original = randomBytes(size);
+      const wrapped = original.toString('base64').replace(/.{76}/g, '$&\r\n');
+
+      expect(bytesOf(decodeBase64Strict(Buffer.from(wrapped))).equals(original)).toBe(true);
+    }
+  });
+
+  test('decodes beyond one chunk', () => {
+    // Over 1 MiB of base64 characters, so the input is decoded in several chunks.
+    const original = randomBytes(3 * 1024 * 1024);
+    const encoded = original.toString('base64').replace(/.{64}/g, '$&\n');
+
+    expect(bytesOf(decodeBase64Strict(Buffer.from(encoded))).equals(original)).toBe(true);
+  });
+
+  test.each([
+    { label: 'colon', input: 'data:QQ==', problem: 'unexpected ":" at position 5' },
+    { label: 'hyphen', input: 'QU-D', problem: 'unexpected "-" at position 3' },
+    { label: 'underscore', input: 'QU_D', problem: 'unexpected "_" at position 3' },
+    { label: 'NUL byte', input: 'QU\0D', problem: 'unexpected byte 0x00 at position 3' },
+    { label: 'form feed', input: 'QU\fD', problem: 'unexpected byte 0x0c at position 3' },
+    { label: 'vertical tab', input: 'QU\vD', problem: 'unexpected byte 0x0b at position 3' },
+    { label: 'non-ASCII byte', input: 'QU\xe9D', problem: 'unexpected byte 0xe9 at position 3' },
+    { label: 'letter after padding', input: 'QQ=A', problem: 'unexpected "A" at position 4' },
+    { label: 'second group after padding', input: 'QQ==QUJD', problem: 'unexpected "Q" at position 5' },
+    { label: 'length 1', input: 'Q', problem: 'length 1 is not a multiple of 4' },
+    { label: 'length 2', input: 'QQ', problem: 'length 2 is not a multiple of 4' },
+    { label: 'length 3', input: 'QUJ', problem: 'length 3 is not a multiple of 4' },
+    { label: 'length 5', input: 'QUJDR', problem: 'length 5 is not a multiple of 4' },
+    { label: 'three padding characters', input: 'Q===', problem: 'padding "=" may only end the data' },
+    { label: 'four padding characters', input: '====', problem: 'padding "=" may only end the data' },
+    { label: 'padding then more padding', input: 'QUJDQQ======', problem: 'padding "=" may only end the data' },
+  ])('rejects $label', ({ input, problem }) => {
+    expect(problemOf(decodeBase64Strict(Buffer.from(input, 'latin1')))).toBe(problem);
+  });
+
+  test('position counts white space', () => {
+    expect(problemOf(decodeBase64Strict(Buffer.from('QUJD\n  RE!G')))).toBe('unexpected "!" at position 10');
+  });
+});
+
+describe('decodeBase64Text', () => {
+  test('decodes Latin-1 text', () => {
+    expect(bytesOf(decodeBase64Text('SGVs\nbG8=')).toString()).toBe('Hello');
+  });
+
+  test.each([
+    { label: 'Latin-1 letter', input: 'QUJé', problem: 'unexpected byte 0xe9 at position 4' },
+    { label: 'euro sign', input: 'QU€D', problem: 'unexpected "€" at position 3' },
+    { label: 'no-break space', input: 'QUJD\u00a0', problem: 'unexpected byte 0xa0 at position 5' },
+    { label: 'emoji', input: 'QQ==\u{1F600}', problem: 'unexpected "\u{1F600}" at position 5' },
+  ])('rejects $label', ({ input, problem }) => {
+    expect(problemOf(decodeBase64Text(input))).toBe(problem);
+  });
+});
