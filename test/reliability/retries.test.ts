@@ -60,3 +60,21 @@ test('store fault heals on a retry', async () => {
   const [row] = await stack.query<{ count: number }>("SELECT COUNT(*) AS count FROM tickets WHERE subject = 'store recovers'");
   expect(Number(row!.count)).toBe(1);
 });
+
+test('value the database refuses is not retried', async () => {
+  // A narrower column stands in for any value that passes the field rules but not the schema.
+  await stack.query('DELETE FROM tickets');
+  await stack.query('ALTER TABLE tickets MODIFY subject VARCHAR(5) NOT NULL');
+  try {
+    const response = await post(stack.url, ticketDocument(['too long for the column']));
+
+    expect(response.httpStatus).toBe(422);
+    expect(response.results[0]!.reason).toMatch(/the database refused a value: Data too long for column 'subject'/);
+    const job = (await stack.gateway.queue.getCompleted()).find(
+      (candidate) => candidate.data.ticket.subject === 'too long for the column',
+    );
+    expect(job!.attemptsMade).toBe(1);
+  } finally {
+    await stack.query('ALTER TABLE tickets MODIFY subject VARCHAR(250) NOT NULL');
+  }
+});

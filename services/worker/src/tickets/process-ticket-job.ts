@@ -2,6 +2,7 @@ import type { Job } from 'bullmq';
 import type { TicketJobData, TicketJobResult } from '@ticket-intake/shared';
 import type { Logger } from 'pino';
 import type { CatalogCache } from '../catalog/catalog-cache';
+import { asRejectionIfDataError } from './data-errors';
 import { TicketRejection } from './rejection';
 import { storeTicket, type StoreDeps } from './store-ticket';
 
@@ -22,17 +23,16 @@ export function createTicketProcessor(deps: ProcessDeps) {
     const logger = deps.logger.child({ jobId, requestId: data.requestId, keyLabel: data.keyLabel, ticketIndex: data.index });
 
     const catalog = await deps.catalog.get();
-    let resolved;
+    let result;
     try {
-      resolved = catalog.resolve(data.ticket);
-    } catch (error) {
+      result = await storeTicket(deps, jobId, data, catalog.resolve(data.ticket));
+    } catch (caught) {
+      const error = asRejectionIfDataError(caught);
       if (!(error instanceof TicketRejection)) throw error;
       await Promise.allSettled(data.attachments.map((file) => deps.store.remove(file.stagingKey)));
       logger.info({ reason: error.reason }, 'ticket rejected');
       return { status: 'rejected', reason: error.reason };
     }
-
-    const result = await storeTicket(deps, jobId, data, resolved);
     logger.info({ ticketId: result.ticketId, replayed: result.replayed, attachments: data.attachments.length }, 'ticket stored');
     return result;
   };
