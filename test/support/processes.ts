@@ -71,7 +71,8 @@ export async function startGatewayProcess(env: NodeJS.ProcessEnv): Promise<{ pro
 }
 
 export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
-  const worker = new ServiceProcess('worker', env);
+  // Port 0, because several workers may run at once and the default port may be taken.
+  const worker = new ServiceProcess('worker', { WORKER_HTTP_PORT: '0', ...env });
   await worker.waitForLog('worker started');
   return worker;
 }
