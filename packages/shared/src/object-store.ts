@@ -47,6 +47,11 @@ export class ObjectStore {
     }
   }
 
+  /** Throws when the object store cannot be reached or the bucket does not exist. */
+  async checkBucket(): Promise<void> {
+    if (!(await this.client.bucketExists(this.bucket))) throw new Error(`bucket "${this.bucket}" does not exist`);
+  }
+
   /**
    * Uploads a buffer with one PUT. A Buffer of known length never takes the multipart
    * path below PART_SIZE, so zero-byte files are stored as ordinary empty objects.
@@ -82,6 +87,28 @@ export class ObjectStore {
     }
     return items;
   }
+}
+
+/** The object store settings that both services read. */
+export interface ObjectStoreSettings {
+  s3Endpoint: URL;
+  s3AccessKey: string;
+  s3SecretKey: string;
+  s3Bucket: string;
+  s3Region: string;
+}
+
+/** Creates the store from the S3_* settings and makes sure its bucket exists. */
+export async function openObjectStore(settings: ObjectStoreSettings): Promise<ObjectStore> {
+  const store = new ObjectStore({
+    endpoint: settings.s3Endpoint,
+    accessKey: settings.s3AccessKey,
+    secretKey: settings.s3SecretKey,
+    bucket: settings.s3Bucket,
+    region: settings.s3Region,
+  });
+  await store.ensureBucket();
+  return store;
 }
 
 /** Prefix under which the gateway stages attachments until a worker stores the ticket. */
