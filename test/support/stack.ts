@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createConnection } from 'mysql2/promise';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { ObjectStore } from '@ticket-intake/shared';
 import { loadGatewayConfig } from '../../services/gateway/src/config';
 import { startGateway, type RunningGateway } from '../../services/gateway/src/gateway';
@@ -33,12 +33,14 @@ const silentLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 /**
  * Starts a gateway, a worker and an S3 server in this process, each stack with its own
- * database, queue name and bucket directory, so test files can run side by side.
+ * database, queue name and bucket directory, so test files can run side by side. Both
+ * services log to `options.logger`, which is silent unless TEST_LOG_LEVEL is set.
  */
 export async function startStack(
   overrides: NodeJS.ProcessEnv = {},
-  options: { worker?: boolean } = {},
+  options: { worker?: boolean; logger?: Logger } = {},
 ): Promise<TestStack> {
+  const logger = options.logger ?? silentLogger;
   const suffix = randomBytes(4).toString('hex');
   const database = `ti_test_${suffix}`;
   const s3Directory = mkdtempSync(path.join(tmpdir(), 'ti-s3-'));
@@ -47,6 +49,7 @@ export async function startStack(
   const env: NodeJS.ProcessEnv = {
     PORT: '0',
     HOST: '127.0.0.1',
+    WORKER_HTTP_PORT: '0',
     REDIS_URL,
     DATABASE_URL: `${MYSQL_ROOT_URL}/${database}`,
     QUEUE_NAME: `test-${suffix}`,
@@ -65,12 +68,12 @@ export async function startStack(
   const sql = await createConnection(`${MYSQL_ROOT_URL}/?charset=utf8mb4`);
   let worker: RunningWorker | undefined;
   const launchWorker = async () => {
-    worker = await startWorker(loadWorkerConfig(env), silentLogger);
+    worker = await startWorker(loadWorkerConfig(env), logger);
     await sql.changeUser({ database });
     return worker;
   };
   if (options.worker !== false) await launchWorker();
-  const gateway = await startGateway(loadGatewayConfig(env), silentLogger);
+  const gateway = await startGateway(loadGatewayConfig(env), logger);
 
   const store = new ObjectStore({
     endpoint: new URL(s3.endpoint),

@@ -4,3 +4,4 @@ export * from './queue';
 export * from './redis';
 export * from './schema';
 export * from './logger';
+export * from './health';

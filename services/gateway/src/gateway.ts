@@ -2,7 +2,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Queue, QueueEvents } from 'bullmq';
 import IORedis from 'ioredis';
-import { ObjectStore, redisOptionsFromUrl, type TicketJobData } from '@ticket-intake/shared';
+import {
+  ObjectStore,
+  cacheJobCounts,
+  checkDependencies,
+  GAUGED_JOB_STATES,
+  redisOptionsFromUrl,
+  type TicketJobData,
+} from '@ticket-intake/shared';
 import type { Logger } from 'pino';
 import { KeyRing } from './auth/key-ring';
 import { FailedKeyThrottle } from './guards/failed-key-throttle';
@@ -12,6 +19,7 @@ import { createApp } from './http/app';
 import { IdempotencyStore } from './intake/idempotency-store';
 import { IntakeService } from './intake/intake-service';
 import { JobWaiter } from './intake/job-waiter';
+import { GatewayMetrics } from './observability/metrics';
 import { RequestParser } from './xml/parse-request';
 
 export interface RunningGateway {
@@ -19,6 +27,7 @@ export interface RunningGateway {
   /** Base URL, for example http://127.0.0.1:8080 */
   url: string;
   queue: Queue<TicketJobData>;
+  metrics: GatewayMetrics;
   /** Stops accepting requests, lets those in flight finish within `graceMs`, then closes connections. */
   close(graceMs?: number): Promise<void>;
 }
@@ -64,6 +73,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   await redisClient.connect();
   const keyPrefix = `${config.queuePrefix}:${config.queueName}:`;
 
+  const metrics = new GatewayMetrics();
+  metrics.watchQueue(cacheJobCounts(() => queue.getJobCounts(...GAUGED_JOB_STATES)), logger);
+
   const waiter = new JobWaiter(events);
   const intake = new IntakeService(queue, waiter, store, config.waitTimeoutMs);
   const app = createApp({
@@ -75,9 +87,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     failedKeys: new FailedKeyThrottle(redisClient, keyPrefix, config.failedKeyLimit, config.failedKeyWindowSeconds),
     idempotency: new IdempotencyStore(redisClient, keyPrefix, config.idempotencyTtlSeconds),
     logger,
-    checkReady: async () => {
-      await queue.count();
-    },
+    metrics,
+    checkReady: () =>
+      checkDependencies({
+        redis: () => queue.count(),
+        'object store': () => store.checkBucket(),
+      }),
   });
 
   const server = await new Promise<Server>((resolve, reject) => {
@@ -103,5 +118,5 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     logger.info('gateway stopped');
   }
 
-  return { server, url: `http://${host}:${port}`, queue, close };
+  return { server, url: `http://${host}:${port}`, queue, metrics, close };
 }

@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { CatalogCache } from './catalog/catalog-cache';
 import type { WorkerConfig } from './config';
 import { createDataSource, ensureDatabase, runMigrations } from './db/data-source';
+import { startObservability, type WorkerObservability } from './observability/start-observability';
 import { sweepStaging } from './staging-sweep';
 import { createTicketProcessor } from './tickets/process-ticket-job';
 
@@ -12,6 +13,8 @@ export interface RunningWorker {
   worker: Worker<TicketJobData, TicketJobResult>;
   dataSource: DataSource;
   store: ObjectStore;
+  /** Port of the HTTP server with /healthz, /readyz and /metrics. */
+  httpPort: number;
   /** Stops taking jobs, waits up to `graceMs` for active ones, then closes connections. */
   close(graceMs?: number): Promise<void>;
 }
@@ -54,7 +57,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   worker.on('failed', (job, error) => {
     if (!job) return;
     const attempts = job.opts.attempts ?? 1;
-    const context = { jobId: job.id, requestId: job.data.requestId, attempt: job.attemptsMade, attempts, err: error };
+    const { requestId, keyLabel, index: ticketIndex } = job.data;
+    const context = { jobId: job.id, requestId, keyLabel, ticketIndex, attempt: job.attemptsMade, attempts, err: error };
     if (job.attemptsMade < attempts) {
       logger.warn(context, 'ticket job failed; it will be retried');
       return;
@@ -64,6 +68,15 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   });
   await worker.waitUntilReady();
 
+  let observability: WorkerObservability;
+  try {
+    observability = await startObservability({ config, worker, dataSource, store, logger });
+  } catch (error) {
+    await worker.close();
+    await dataSource.destroy();
+    throw error;
+  }
+
   const sweep = () =>
     sweepStaging(store, config.stagingMaxAgeMs, logger).catch((error: unknown) =>
       logger.error({ err: error }, 'sweeping staged attachments failed'),
@@ -72,7 +85,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   sweepTimer.unref();
   void sweep();
 
-  logger.info({ concurrency: config.workerConcurrency, queue: config.queueName }, 'worker started');
+  const { httpPort } = observability;
+  logger.info({ concurrency: config.workerConcurrency, queue: config.queueName, httpPort }, 'worker started');
 
   async function close(graceMs = 30_000): Promise<void> {
     clearInterval(sweepTimer);
@@ -83,8 +97,9 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     await worker.close();
     clearTimeout(timer);
     await dataSource.destroy();
+    await observability.close();
     logger.info('worker stopped');
   }
 
-  return { worker, dataSource, store, close };
+  return { worker, dataSource, store, httpPort, close };
 }

@@ -238,6 +238,12 @@ export const workerSettings = {
     default: 'UTC',
     parse: nonEmpty,
   }),
+  workerHttpPort: setting({
+    name: 'WORKER_HTTP_PORT',
+    description: 'HTTP port of the worker\'s /healthz, /readyz and /metrics; 0 picks a free port',
+    default: '8081',
+    parse: integer({ min: 0, max: 65535 }),
+  }),
 };
 
 /**

@@ -1,9 +1,11 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { GatewayMetrics } from '../observability/metrics';
 import { createIntakeHandler, type IntakeHandlerDeps } from './intake-handler';
 
 export interface AppDeps extends IntakeHandlerDeps {
   /** Resolves when the gateway can accept tickets; rejects with the reason otherwise. */
   checkReady: () => Promise<void>;
+  metrics: GatewayMetrics;
 }
 
 /**
@@ -23,6 +25,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('query parser', 'simple');
 
   const handleIntake = createIntakeHandler(deps);
+  app.use(deps.metrics.observeRequests);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -37,6 +40,10 @@ export function createApp(deps: AppDeps): express.Express {
     }
   });
 
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.contentType).send(await deps.metrics.render());
+  });
+
   app.post('/api', handleIntake);
 
   app.post(['/', '/index.php'], (req: Request, res: Response, next: NextFunction) => {
@@ -44,6 +51,7 @@ export function createApp(deps: AppDeps): express.Express {
       next();
       return;
     }
+    res.locals.metricsRoute = 'legacy';
     return handleIntake(req, res);
   });
 

@@ -9,6 +9,7 @@ import type { RateLimiter } from '../guards/rate-limiter';
 import { hashBody, type IdempotencyStore } from '../intake/idempotency-store';
 import type { IntakeService, RequestContext } from '../intake/intake-service';
 import type { TicketOutcome } from '../intake/outcome';
+import type { GatewayMetrics } from '../observability/metrics';
 import { checkTicket } from '../tickets/check-ticket';
 import type { RequestDocument, RequestParser } from '../xml/parse-request';
 import { decodeBody } from './decode-body';
@@ -24,6 +25,7 @@ export interface IntakeHandlerDeps {
   failedKeys: FailedKeyThrottle;
   idempotency: IdempotencyStore;
   logger: Logger;
+  metrics?: Pick<GatewayMetrics, 'requestRejected' | 'ticketsAnswered' | 'attachmentsStaged'>;
 }
 
 const INVALID_KEY = 'invalid API key';
@@ -63,7 +65,7 @@ function checkOperationAndCount(document: RequestDocument, maxTickets: number): 
 
 /** Creates the handler of `POST /api` and the legacy Maian endpoint forms. */
 export function createIntakeHandler(deps: IntakeHandlerDeps) {
-  const { config, keyRing, parser, intake, rateLimiter, failedKeys, idempotency } = deps;
+  const { config, keyRing, parser, intake, rateLimiter, failedKeys, idempotency, metrics } = deps;
 
   /**
    * Resolves the key label from the X-API-Key header and `<api>`. A missing and a wrong
@@ -89,9 +91,14 @@ export function createIntakeHandler(deps: IntakeHandlerDeps) {
     });
   }
 
-  function processTickets(document: RequestDocument, context: RequestContext): Promise<TicketOutcome[]> {
+  async function processTickets(document: RequestDocument, context: RequestContext): Promise<TicketOutcome[]> {
     const checked = document.tickets.map((ticket, i) => checkTicket(ticket, i + 1, config, document.attachmentData));
-    return intake.submit(checked, context);
+    const outcomes = await intake.submit(checked, context);
+
+    const files = checked.flatMap((ticket) => (ticket.ok ? ticket.attachments : []));
+    metrics?.attachmentsStaged(files.reduce((sum, file) => sum + file.bytes.length, 0));
+    metrics?.ticketsAnswered(outcomes);
+    return outcomes;
   }
 
   /**
@@ -137,7 +144,10 @@ export function createIntakeHandler(deps: IntakeHandlerDeps) {
         if (record.state === 'done') {
           return { status: record.status, body: record.body, headers: { 'Idempotent-Replayed': 'true' } };
         }
-        outcomes = await intake.resume(record.outcomes, context);
+        const earlier = record.outcomes;
+        outcomes = await intake.resume(earlier, context);
+        // Only the tickets that were pending get a new result; the others were counted before.
+        metrics?.ticketsAnswered(outcomes.filter((_outcome, i) => earlier[i]!.status === 'pending'));
       }
 
       const response = ticketsResponse(outcomes);
@@ -192,10 +202,13 @@ export function createIntakeHandler(deps: IntakeHandlerDeps) {
     } catch (error) {
       if (!(error instanceof RequestError)) {
         logger.error({ err: error }, 'request failed unexpectedly');
-        send(res, errorResponse(new RequestError(500, 'internal error; the request was logged with its X-Request-Id')));
+        const internal = new RequestError(500, 'internal error; the request was logged with its X-Request-Id');
+        metrics?.requestRejected(internal);
+        send(res, errorResponse(internal));
         return;
       }
       logger.info({ status: error.status, reason: error.reason }, 'request rejected');
+      metrics?.requestRejected(error);
       send(res, errorResponse(error));
     }
   };
