@@ -96,6 +96,7 @@ export class IntakeService {
           },
           opts: { jobId },
         })),
+        context.logger,
       );
     } catch (error) {
       this.waiter.forget(jobIds);
@@ -160,13 +161,14 @@ export class IntakeService {
    * Adds the jobs, trying again twice within about a second while the Redis connection
    * is being re-established. Job ids are fixed, so a repeated add never duplicates a job.
    */
-  private async addJobs(jobs: Parameters<Queue<TicketJobData>['addBulk']>[0]): Promise<void> {
+  private async addJobs(jobs: Parameters<Queue<TicketJobData>['addBulk']>[0], logger: Logger): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.queue.addBulk(jobs);
         return;
       } catch (error) {
         if (attempt >= ADD_ATTEMPTS) throw error;
+        logger.warn({ err: error, attempt, attempts: ADD_ATTEMPTS }, 'adding jobs to the queue failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, ADD_RETRY_DELAY_MS));
       }
     }
