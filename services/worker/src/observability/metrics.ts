@@ -6,8 +6,15 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** Catalog fields whose name starts a rejection reason, such as "dept: department 9 not found". */
 const REJECTED_FIELDS = ['dept', 'priority', 'status', 'customfields'];
 
-/** Returns the `field` label of a rejection reason: its known field prefix, else "other". */
+/** Start of the reason of a ticket whose values MySQL rejected although the field rules passed them. */
+const DATABASE_REJECTION = 'the database refused a value';
+
+/**
+ * Returns the `field` label of a rejection reason: its known field prefix, "database"
+ * for values that MySQL rejected, else "other".
+ */
 export function rejectedField(reason: string): string {
+  if (reason.startsWith(DATABASE_REJECTION)) return 'database';
   const prefix = reason.slice(0, reason.indexOf(':'));
   return REJECTED_FIELDS.includes(prefix) ? prefix : 'other';
 }
