@@ -49,7 +49,8 @@ export function createDataSource(url: URL, poolSize: number): DataSource {
 
 /**
  * Creates the database when it is missing (utf8mb4). A user without the right to do so
- * gets a clear error only if the database really is missing.
+ * gets an error only if the database really is missing, and workers starting together
+ * do not trip over each other's CREATE.
  */
 export async function ensureDatabase(url: URL): Promise<void> {
   const connection = await createConnection(connectionSettings(url));
@@ -57,7 +58,7 @@ export async function ensureDatabase(url: URL): Promise<void> {
     const name = databaseName(url);
     const [rows] = await connection.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = ?', [name]);
     if ((rows as unknown[]).length > 0) return;
-    await connection.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await connection.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   } finally {
     await connection.end();
   }
