@@ -40,7 +40,6 @@ beforeAll(async () => {
     API_KEY: TEST_API_KEY,
     WAIT_TIMEOUT_MS: '8000',
     JOB_BACKOFF_MS: '200',
-    RATE_LIMIT_PER_SECOND: '0',
   };
   worker = await startWorkerProcess(env);
   ({ process: gateway, url } = await startGatewayProcess(env));

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Queue, QueueEvents } from 'bullmq';
 import IORedis from 'ioredis';
 import {
-  ObjectStore,
+  openObjectStore,
   cacheJobCounts,
   checkDependencies,
   GAUGED_JOB_STATES,
@@ -37,14 +37,7 @@ const HOUR_SECONDS = 3600;
 /** Connects to Redis and the object store and starts the HTTP server. */
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
   const redis = redisOptionsFromUrl(config.redisUrl);
-  const store = new ObjectStore({
-    endpoint: config.s3Endpoint,
-    accessKey: config.s3AccessKey,
-    secretKey: config.s3SecretKey,
-    bucket: config.s3Bucket,
-    region: config.s3Region,
-  });
-  await store.ensureBucket();
+  const store = await openObjectStore(config);
 
   // Without an offline queue, commands fail at once while Redis is down, so requests get
   // a 503 instead of hanging until Redis returns.

@@ -1,5 +1,5 @@
 import { Worker } from 'bullmq';
-import { ObjectStore, redisOptionsFromUrl, type TicketJobData, type TicketJobResult } from '@ticket-intake/shared';
+import { openObjectStore, redisOptionsFromUrl, type ObjectStore, type TicketJobData, type TicketJobResult } from '@ticket-intake/shared';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { CatalogCache } from './catalog/catalog-cache';
@@ -29,14 +29,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   const applied = await runMigrations(dataSource, config.databaseUrl);
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
 
-  const store = new ObjectStore({
-    endpoint: config.s3Endpoint,
-    accessKey: config.s3AccessKey,
-    secretKey: config.s3SecretKey,
-    bucket: config.s3Bucket,
-    region: config.s3Region,
-  });
-  await store.ensureBucket();
+  const store = await openObjectStore(config);
 
   const processor = createTicketProcessor({
     dataSource,

@@ -72,18 +72,32 @@ export function createIntakeHandler(deps: IntakeHandlerDeps) {
    * key get the same answer, so callers cannot probe for labels; failures count towards
    * the caller address's throttle.
    */
-  async function authenticate(callerIp: string, headerKey: string | undefined, documentKey: string | undefined) {
+  async function authenticate(
+    logger: Logger,
+    callerIp: string,
+    headerKey: string | undefined,
+    documentKey: string | undefined,
+  ) {
     const mismatch = headerKey !== undefined && documentKey !== undefined && documentKey !== '' && headerKey !== documentKey;
     const presented = headerKey ?? documentKey;
     const label = !mismatch && presented ? keyRing.identify(presented) : undefined;
     if (label) return label;
 
-    await failedKeys.recordFailure(callerIp).catch(() => undefined);
+    await failedKeys.recordFailure(callerIp).catch((error: unknown) => {
+      logger.warn({ err: error }, 'counting a wrong API key failed; the address is not throttled');
+    });
     throw new RequestError(401, mismatch ? `${INVALID_KEY}: the X-API-Key header and <api> differ` : INVALID_KEY);
   }
 
-  async function checkRate(keyLabel: string): Promise<void> {
-    const decision = await rateLimiter.take(keyLabel);
+  /** Takes a token of the key's bucket; while Redis fails, requests pass and the queue decides. */
+  async function checkRate(logger: Logger, keyLabel: string): Promise<void> {
+    let decision;
+    try {
+      decision = await rateLimiter.take(keyLabel);
+    } catch (error) {
+      logger.warn({ err: error }, 'rate limit check failed; the request is not limited');
+      return;
+    }
     if (decision.allowed) return;
     const retryAfter = String(decision.retryAfterSeconds);
     throw new RequestError(429, `rate limit of this API key exceeded; retry after ${retryAfter} s`, [], {
@@ -170,7 +184,10 @@ export function createIntakeHandler(deps: IntakeHandlerDeps) {
     const callerIp = req.ip ?? req.socket.remoteAddress ?? '';
 
     try {
-      const blockedFor = await failedKeys.blockedFor(callerIp).catch(() => 0);
+      const blockedFor = await failedKeys.blockedFor(callerIp).catch((error: unknown) => {
+        logger.warn({ err: error }, 'reading the wrong-key count failed; the address is not throttled');
+        return 0;
+      });
       if (blockedFor > 0) {
         throw new RequestError(429, `too many requests with a wrong API key; retry after ${blockedFor} s`, [], {
           'Retry-After': String(blockedFor),
@@ -181,16 +198,16 @@ export function createIntakeHandler(deps: IntakeHandlerDeps) {
 
       // A key in the header is checked before the body is parsed, to spare the work.
       const headerKey = req.get('x-api-key');
-      if (headerKey !== undefined) await authenticate(callerIp, headerKey, undefined);
+      if (headerKey !== undefined) await authenticate(logger, callerIp, headerKey, undefined);
 
       const document = parser.parse(decodeBody(body));
-      const keyLabel = await authenticate(callerIp, headerKey, document.apiKey);
+      const keyLabel = await authenticate(logger, callerIp, headerKey, document.apiKey);
       logger = logger.child({ keyLabel });
 
       if (!keyRing.allows(keyLabel, callerIp)) {
         throw new RequestError(403, `address not allowed for this key: ${callerIp}`);
       }
-      await checkRate(keyLabel);
+      await checkRate(logger, keyLabel);
       checkOperationAndCount(document, config.maxTicketsPerRequest);
 
       const context = { requestId, keyLabel, callerIp, logger };
