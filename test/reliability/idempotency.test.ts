@@ -108,6 +108,7 @@ describe('a ticket still running when the wait ends', () => {
 
     expect(first.httpStatus).toBe(504);
     expect(first.results[0]!.status).toBe('PENDING');
+    expect(first.results[0]!.reason).toMatch(/same Idempotency-Key for the final result/);
 
     const retry = await post(stack.url, document, { headers });
     expect(retry.httpStatus).toBe(200);

@@ -167,3 +167,18 @@ describe('AttachmentData.take', () => {
     expect(data.take(`\n  ${dataTexts(data)[0]!}  \n`)!.toString('latin1')).toBe('QUJD');
   });
 });
+
+describe('AttachmentData.restore', () => {
+  test('puts data of a custom field back', () => {
+    const data = extract('<a><f1>Ref <data>QUJD\nREVG</data> end</f1></a>');
+    const fieldText = parseXml(data.skeleton.toString('utf8')).get<Element>('//f1')!.text();
+
+    expect(data.restore(fieldText)).toBe('Ref QUJD\nREVG end');
+  });
+
+  test('text without tokens unchanged', () => {
+    const data = extract('<a><data>QUJD</data></a>');
+
+    expect(data.restore('#data- plain text')).toBe('#data- plain text');
+  });
+});

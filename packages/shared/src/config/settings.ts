@@ -154,7 +154,8 @@ export const gatewaySettings = {
     name: 'COMMENTS_MAX_CHARS',
     description: 'longest accepted <comments> text, in characters',
     default: String(MIB),
-    parse: integer({ min: 1, max: 4 * MIB }),
+    // MEDIUMTEXT holds 16 MiB - 1 bytes, which is 4 MiB - 1 characters of 4 bytes each.
+    parse: integer({ min: 1, max: 4 * MIB - 1 }),
   }),
   idempotencyTtlSeconds: setting({
     name: 'IDEMPOTENCY_TTL_SECONDS',

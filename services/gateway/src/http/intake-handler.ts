@@ -210,7 +210,7 @@ export function createIntakeHandler(deps: IntakeHandlerDeps) {
       await checkRate(logger, keyLabel);
       checkOperationAndCount(document, config.maxTicketsPerRequest);
 
-      const context = { requestId, keyLabel, callerIp, logger };
+      const context = { requestId, keyLabel, callerIp, logger, idempotent: idempotencyKey !== undefined };
       const response = idempotencyKey
         ? await processOnce(idempotencyKey, body, document, context)
         : ticketsResponse(await processTickets(document, context));

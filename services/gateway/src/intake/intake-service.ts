@@ -13,6 +13,8 @@ export interface RequestContext {
   keyLabel: string;
   callerIp: string;
   logger: Logger;
+  /** True when the request carries an Idempotency-Key, so a retry cannot duplicate tickets. */
+  idempotent: boolean;
 }
 
 interface PlannedJob {
@@ -35,8 +37,10 @@ const ADD_RETRY_DELAY_MS = 300;
 
 const NOT_CONFIRMED =
   'not created: no worker confirmed the ticket before the wait ran out, so it was withdrawn; it is safe to send again';
-const PENDING =
+const PENDING_WITH_KEY =
   'still being processed when the wait ran out; send the request again with the same Idempotency-Key for the final result';
+const PENDING_WITHOUT_KEY =
+  'still being processed when the wait ran out and likely to be stored; sending the request again without an Idempotency-Key may store it twice';
 
 /**
  * Turns checked tickets into queue jobs and waits for their results: stages attachments,
@@ -110,7 +114,7 @@ export class IntakeService {
     for (const job of planned) {
       const late = { jobId: job.jobId, index: job.ticket.index, warnings: job.ticket.warnings };
       const outcome = finished.get(job.jobId) ?? (await this.settleLate(late, context));
-      results.set(job.ticket.index, this.describe(late, outcome));
+      results.set(job.ticket.index, this.describe(late, outcome, context));
     }
     this.waiter.forget(jobIds);
     return results;
@@ -142,7 +146,7 @@ export class IntakeService {
         continue;
       }
       const late = { jobId: outcome.jobId, index: outcome.index, warnings: outcome.warnings, started: true };
-      resumed.push(this.describe(late, finished.get(outcome.jobId) ?? (await this.settleLate(late, context))));
+      resumed.push(this.describe(late, finished.get(outcome.jobId) ?? (await this.settleLate(late, context)), context));
     }
     this.waiter.forget(pending.map((outcome) => outcome.jobId));
     return resumed;
@@ -207,10 +211,13 @@ export class IntakeService {
     }
   }
 
-  private describe(job: LateJob, outcome: JobOutcome | 'withdrawn' | 'pending'): TicketOutcome {
+  private describe(job: LateJob, outcome: JobOutcome | 'withdrawn' | 'pending', context: RequestContext): TicketOutcome {
     const { index, warnings } = job;
     if (outcome === 'withdrawn') return { index, status: 'not-created', reason: NOT_CONFIRMED, warnings };
-    if (outcome === 'pending') return { index, status: 'pending', reason: PENDING, warnings, jobId: job.jobId };
+    if (outcome === 'pending') {
+      const reason = context.idempotent ? PENDING_WITH_KEY : PENDING_WITHOUT_KEY;
+      return { index, status: 'pending', reason, warnings, jobId: job.jobId };
+    }
     if (outcome.kind === 'failed') {
       return { index, status: 'not-created', reason: `not created: ${outcome.reason}`, warnings };
     }

@@ -52,7 +52,7 @@ function readDepartment(ticket: Element): number {
   return id;
 }
 
-function readCustomFields(ticket: Element, warnings: string[]): CustomFieldValue[] {
+function readCustomFields(ticket: Element, warnings: string[], data: AttachmentData): CustomFieldValue[] {
   const container = ticket.get<Element>('customfields');
   if (!container) return [];
 
@@ -70,7 +70,7 @@ function readCustomFields(ticket: Element, warnings: string[]): CustomFieldValue
     if (values.some((value) => value.fieldId === fieldId)) {
       throw new TicketRejection(`customfields: <${tag}> appears more than once`);
     }
-    const value = element.text();
+    const value = data.restore(element.text());
     if (Buffer.byteLength(value) > MAX_FIELD_VALUE_BYTES) {
       throw new TicketRejection(`customfields: <${tag}> is over the limit of ${MAX_FIELD_VALUE_BYTES} bytes`);
     }
@@ -79,7 +79,7 @@ function readCustomFields(ticket: Element, warnings: string[]): CustomFieldValue
   return values;
 }
 
-function readFields(ticket: Element, rules: TicketRules, warnings: string[]): TicketFields {
+function readFields(ticket: Element, rules: TicketRules, warnings: string[], data: AttachmentData): TicketFields {
   const email = requireText(ticket, 'email').trim();
   if (!isValidEmail(email)) throw new TicketRejection(`email: ${quote(email)} is not a valid e-mail address`);
 
@@ -104,7 +104,7 @@ function readFields(ticket: Element, rules: TicketRules, warnings: string[]): Ti
     priority: readLookup(ticket, 'priority'),
     status: readLookup(ticket, 'status'),
     language: readLookup(ticket, 'language'),
-    customFields: readCustomFields(ticket, warnings),
+    customFields: readCustomFields(ticket, warnings, data),
   };
 }
 
@@ -116,7 +116,7 @@ function readFields(ticket: Element, rules: TicketRules, warnings: string[]): Ti
 export function checkTicket(ticket: Element, index: number, rules: TicketRules, data: AttachmentData): CheckedTicket {
   try {
     const warnings: string[] = [];
-    const fields = readFields(ticket, rules, warnings);
+    const fields = readFields(ticket, rules, warnings, data);
     const { attachments, warnings: fileWarnings } = readAttachments(ticket, rules, data);
     return { index, ok: true, fields, attachments, warnings: [...warnings, ...fileWarnings] };
   } catch (error) {

@@ -87,4 +87,15 @@ export class AttachmentData {
     if (!trimmed.startsWith(this.prefix)) return undefined;
     return this.blobs[Number(trimmed.slice(this.prefix.length))];
   }
+
+  /**
+   * Puts the original content back into text that contains tokens, for a `<data>`
+   * element found outside an attachment, such as inside a custom field. The content is
+   * base64 characters and white space only, so Latin-1 decoding restores it exactly.
+   */
+  restore(text: string): string {
+    if (this.blobs.length === 0 || !text.includes(this.prefix)) return text;
+    const token = new RegExp(`${this.prefix}(\\d+)\n*`, 'g');
+    return text.replace(token, (_, index: string) => this.blobs[Number(index)]!.toString('latin1'));
+  }
 }

@@ -29,7 +29,8 @@ export interface ResolvedTicket {
 const CHECKBOX_SEPARATOR = '#####';
 
 function quote(value: string): string {
-  return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  const characters = [...value];
+  return JSON.stringify(characters.length > 60 ? `${characters.slice(0, 60).join('')}…` : value);
 }
 
 /** Finds a level, status or language by marker or name (case-insensitive) or by numeric id. */

@@ -3,6 +3,9 @@ import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import type { ResolvedTicket } from '../catalog/catalog';
 import { Attachment, Ticket, TicketFieldValue, TicketHistory } from '../db/entities';
 
+/** Most warnings copied into a history row. */
+const HISTORY_WARNINGS = 20;
+
 export interface StoreDeps {
   dataSource: DataSource;
   store: ObjectStore;
@@ -117,7 +120,9 @@ export async function storeTicket(
           requestId: data.requestId,
           jobId,
           attachments: rows.length,
-          warnings: resolved.warnings,
+          // The detail column is TEXT (64 KiB), so a flood of warnings is summarised.
+          warnings: resolved.warnings.slice(0, HISTORY_WARNINGS).map((warning) => warning.slice(0, 500)),
+          warningCount: resolved.warnings.length,
         }),
       });
       return id;
