@@ -7,7 +7,7 @@ export interface XmlResponse {
   headers?: Record<string, string>;
 }
 
-// Characters XML 1.0 forbids, and lone surrogates, become U+FFFD so the answer always parses.
+// Characters XML 1.0 forbids, and lone surrogates, become U+FFFD so the response always parses.
 const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function escapeXml(text: string): string {

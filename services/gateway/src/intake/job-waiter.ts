@@ -11,7 +11,7 @@ export type JobOutcome = { kind: 'completed'; result: TicketJobResult } | { kind
  */
 export class JobWaiter {
   private readonly waiting = new Map<string, (outcome: JobOutcome) => void>();
-  /** Waited-for jobs that a worker has started, as far as the events told. */
+  /** Waited-for jobs that a worker has started, according to the queue events. */
   private readonly started = new Set<string>();
 
   constructor(events: QueueEvents) {

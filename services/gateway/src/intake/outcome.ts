@@ -1,4 +1,4 @@
-/** What happened to one `<ticket>` of a request, in document order. */
+/** Result of one `<ticket>` of a request, in document order. */
 export type TicketOutcome =
   | { index: number; status: 'stored'; ticketId: number; warnings: string[] }
   /** Invalid data; sending the same ticket again fails the same way. */

@@ -8,7 +8,7 @@ export class TicketHistory {
   @Column({ name: 'ticket_id', type: 'bigint', unsigned: true })
   ticketId: string;
 
-  /** What happened, such as "created". */
+  /** Kind of event, such as "created". */
   @Column({ type: 'varchar', length: 50 })
   action: string;
 
