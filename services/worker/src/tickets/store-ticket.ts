@@ -1,5 +1,6 @@
 import { attachmentKey, type ObjectStore, type StoredTicket, type TicketJobData } from '@ticket-intake/shared';
-import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import { QueryFailedError, type DataSource, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { ResolvedTicket } from '../catalog/catalog';
 import { Attachment, Ticket, TicketFieldValue, TicketHistory } from '../db/entities';
 
@@ -16,6 +17,19 @@ function isDuplicateJob(error: unknown): boolean {
   if (!(error instanceof QueryFailedError)) return false;
   const driverError = error.driverError as { code?: string; sqlMessage?: string };
   return driverError.code === 'ER_DUP_ENTRY' && (driverError.sqlMessage ?? '').includes('uq_tickets_job_id');
+}
+
+/**
+ * Inserts rows without reading them back. TypeORM's `insert` selects each new row again
+ * to fill in column defaults, which costs a round trip per table and is not needed here.
+ */
+async function insertRows<T extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityTarget<T>,
+  values: QueryDeepPartialEntity<T> | QueryDeepPartialEntity<T>[],
+): Promise<{ insertId: number }> {
+  const result = await manager.createQueryBuilder().insert().into(entity).values(values).updateEntity(false).execute();
+  return { insertId: Number((result.raw as { insertId: number }).insertId) };
 }
 
 async function findTicketOfJob(dataSource: DataSource, jobId: string): Promise<number | undefined> {
@@ -45,8 +59,8 @@ async function upsertAccount(manager: EntityManager, data: TicketJobData, langua
  * the copies are removed again and the transaction rolls back, so no row is left without
  * its objects and no final object without its row.
  *
- * Delivering the same job twice returns the ticket of the first delivery (the job id has
- * a unique index).
+ * Delivering the same job twice returns the ticket of the first delivery: the job id has
+ * a unique index, so the second insert fails and the existing ticket is looked up.
  */
 export async function storeTicket(
   deps: StoreDeps,
@@ -57,12 +71,6 @@ export async function storeTicket(
   const stagingKeys = data.attachments.map((file) => file.stagingKey);
   const removeStaging = () => Promise.allSettled(stagingKeys.map((key) => deps.store.remove(key)));
 
-  const earlier = await findTicketOfJob(deps.dataSource, jobId);
-  if (earlier !== undefined) {
-    await removeStaging();
-    return { status: 'stored', ticketId: earlier, warnings: resolved.warnings, replayed: true };
-  }
-
   const copiedKeys: string[] = [];
   let ticketId: number;
   try {
@@ -70,7 +78,7 @@ export async function storeTicket(
       const accountId = await upsertAccount(manager, data, resolved.language, deps.defaultTimezone);
       const { ticket } = data;
 
-      const inserted = await manager.insert(Ticket, {
+      const inserted = await insertRows(manager, Ticket, {
         jobId,
         accountId,
         departmentId: resolved.departmentId,
@@ -84,10 +92,11 @@ export async function storeTicket(
         callerIp: data.callerIp,
         requestId: data.requestId,
       });
-      const id = Number(inserted.identifiers[0]!.id);
+      const id = inserted.insertId;
 
       if (resolved.customFields.length > 0) {
-        await manager.insert(
+        await insertRows(
+          manager,
           TicketFieldValue,
           resolved.customFields.map((field) => ({ ticketId: String(id), fieldId: field.fieldId, value: field.value })),
         );
@@ -109,9 +118,9 @@ export async function storeTicket(
           objectKey,
         });
       }
-      if (rows.length > 0) await manager.insert(Attachment, rows);
+      if (rows.length > 0) await insertRows(manager, Attachment, rows);
 
-      await manager.insert(TicketHistory, {
+      await insertRows(manager, TicketHistory, {
         ticketId: String(id),
         action: 'created',
         detail: JSON.stringify({
