@@ -71,6 +71,13 @@ fi
 if ! command -v docker-compose >/dev/null; then
   missing+=(docker-compose)
 fi
+# npm compiles the XML parser libxmljs2 from source with node-gyp.
+for tool in make g++ python3; do
+  if ! command -v "$tool" >/dev/null; then
+    missing+=(make g++ python3)
+    break
+  fi
+done
 # The dashboard's browser test drives Debian's Chromium at this path.
 if [[ ! -x /usr/bin/chromium ]]; then
   missing+=(chromium)
@@ -85,7 +92,7 @@ if ((${#missing[@]} > 0)); then
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 else
-  echo "mariadb-server, redis-server, docker-compose, chromium and nginx are installed"
+  echo "mariadb-server, redis-server, docker-compose, chromium, nginx and build tools are installed"
 fi
 
 section "redis"

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from './local-s3';
 
@@ -15,6 +16,25 @@ function log(message: string): void {
   console.log(`[start-local] ${message}`);
 }
 
+/** Resolves to false when `port` on 127.0.0.1 is taken. */
+function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/** Stops with a message naming the setting to change when a port the services need is taken. */
+async function checkPorts(ports: { port: number; setting: string }[]): Promise<void> {
+  for (const { port, setting } of ports) {
+    if (port !== 0 && !(await isPortFree(port))) {
+      log(`port ${port} is in use by another program; stop it or set ${setting} to a free port`);
+      process.exit(1);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const envFile = path.join(root, '.env');
   if (existsSync(envFile)) {
@@ -23,11 +43,21 @@ async function main(): Promise<void> {
   }
 
   const env: NodeJS.ProcessEnv = { ...process.env };
+  // A local trial listens on this machine only, unless told otherwise.
+  env.HOST ??= '127.0.0.1';
+  env.WORKER_HTTP_HOST ??= '127.0.0.1';
+  const localS3Port = Number(env.LOCAL_S3_PORT ?? LOCAL_S3_PORT);
+  await checkPorts([
+    { port: Number(env.PORT ?? 8080), setting: 'PORT' },
+    { port: Number(env.WORKER_HTTP_PORT ?? 8081), setting: 'WORKER_HTTP_PORT' },
+    ...(env.S3_ENDPOINT ? [] : [{ port: localS3Port, setting: 'LOCAL_S3_PORT' }]),
+  ]);
+
   let localS3: LocalS3 | undefined;
   if (!env.S3_ENDPOINT) {
     const directory = path.join(root, '.data', 's3');
     mkdirSync(directory, { recursive: true });
-    localS3 = await startLocalS3(directory, Number(env.LOCAL_S3_PORT ?? LOCAL_S3_PORT));
+    localS3 = await startLocalS3(directory, localS3Port);
     Object.assign(env, {
       S3_ENDPOINT: localS3.endpoint,
       S3_ACCESS_KEY: LOCAL_S3_CREDENTIALS.accessKey,

@@ -245,6 +245,12 @@ export const workerSettings = {
     default: '8081',
     parse: integer({ min: 0, max: 65535 }),
   }),
+  workerHttpHost: setting({
+    name: 'WORKER_HTTP_HOST',
+    description: 'address the worker\'s HTTP server listens on',
+    default: '0.0.0.0',
+    parse: nonEmpty,
+  }),
 };
 
 /**

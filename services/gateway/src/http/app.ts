@@ -1,5 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { GatewayMetrics } from '../observability/metrics';
+import { RequestError } from '../errors';
+import { errorResponse } from './xml-response';
 import { createIntakeHandler, type IntakeHandlerDeps } from './intake-handler';
 
 export interface AppDeps extends IntakeHandlerDeps {
@@ -23,6 +25,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.trustedProxies.length > 0 ? deps.config.trustedProxies : false);
   app.set('query parser', 'simple');
+  // Answers are generated per request, so an ETag only costs a hash of every body.
+  app.set('etag', false);
 
   const handleIntake = createIntakeHandler(deps);
   app.use(deps.metrics.observeRequests);
@@ -63,6 +67,14 @@ export function createApp(deps: AppDeps): express.Express {
       return;
     }
     res.set('Allow', 'POST').status(405).type('text/plain').send('Method not allowed: send the ticket XML with POST\n');
+  });
+
+  // A POST to any other URL is most likely a client configured with a wrong URL, which
+  // parses the answer as XML.
+  app.post(/.*/, (req: Request, res: Response) => {
+    const reason = `not found: ${req.path} is no API endpoint; send tickets to POST /api`;
+    const response = errorResponse(new RequestError(404, reason));
+    res.status(response.status).type('application/xml; charset=utf-8').send(response.body);
   });
 
   return app;

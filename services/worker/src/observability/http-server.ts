@@ -11,6 +11,7 @@ export interface WorkerHttpServer {
 
 export interface WorkerHttpDeps {
   port: number;
+  host: string;
   metrics: WorkerMetrics;
   /** Resolves when the worker can store tickets; rejects with a message naming the failed dependency. */
   checkReady: () => Promise<void>;
@@ -23,7 +24,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /**
- * Starts the worker's HTTP server on all interfaces: GET /healthz returns 200 while the
+ * Starts the worker's HTTP server on `host`: GET /healthz returns 200 while the
  * process runs, GET /readyz 200 or 503 naming the failed dependency, GET /metrics the
  * Prometheus text. Other paths get 404 and other methods 405.
  */
@@ -68,7 +69,7 @@ export async function startWorkerHttpServer(deps: WorkerHttpDeps): Promise<Worke
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(deps.port, () => {
+    server.listen(deps.port, deps.host, () => {
       server.off('error', reject);
       resolve();
     });

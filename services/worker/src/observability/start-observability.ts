@@ -61,7 +61,7 @@ export async function startObservability(parts: ObservedParts): Promise<WorkerOb
   let server;
   try {
     await queue.waitUntilReady();
-    server = await startWorkerHttpServer({ port: config.workerHttpPort, metrics, checkReady, logger });
+    server = await startWorkerHttpServer({ port: config.workerHttpPort, host: config.workerHttpHost, metrics, checkReady, logger });
   } catch (error) {
     await queue.close();
     throw error;
