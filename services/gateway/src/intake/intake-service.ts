@@ -105,6 +105,11 @@ export class IntakeService {
     } catch (error) {
       this.waiter.forget(jobIds);
       context.logger.error({ err: error }, 'adding jobs to the queue failed');
+      // NOTE: when Redis ran the add but its reply was lost, the jobs exist although the
+      // add failed. They are removed where Redis still answers; otherwise a worker may
+      // still store such a ticket after this 503 if it has no attachments (the staged
+      // objects of the others are gone, so their copy fails and they are not stored).
+      await Promise.allSettled(jobIds.map((jobId) => this.queue.remove(jobId)));
       await removeStaged(this.store, planned.flatMap((job) => job.staged.map((file) => file.stagingKey)));
       throw new RequestError(503, 'queue unavailable: the tickets could not be queued, so no ticket was created');
     }
