@@ -18,7 +18,9 @@ export class JobWaiter {
     events.on('active', ({ jobId }) => {
       if (this.waiting.has(jobId)) this.started.add(jobId);
     });
+    // Every gateway receives every job's events, so results are read only for own jobs.
     events.on('completed', ({ jobId, returnvalue }) => {
+      if (!this.waiting.has(jobId)) return;
       const result = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as TicketJobResult;
       this.settle(jobId, { kind: 'completed', result });
     });
