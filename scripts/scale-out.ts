@@ -405,6 +405,7 @@ async function run(options: Options, resources: Resources): Promise<string[]> {
     WORKER_CONCURRENCY: '4',
     // Several workers on one machine cannot share the default port of their HTTP server.
     WORKER_HTTP_PORT: '0',
+    WORKER_HTTP_HOST: '127.0.0.1',
   };
 
   // Created here, not by the workers: each worker creates a missing database at start,

@@ -148,6 +148,7 @@ export async function startBenchStack(settings: BenchSettings, cleanup: Cleanup)
     RATE_LIMIT_PER_SECOND: '0',
     // The worker's health and metrics server takes a free port instead of 8081.
     WORKER_HTTP_PORT: '0',
+    WORKER_HTTP_HOST: '127.0.0.1',
     ...(settings.workerConcurrency ? { WORKER_CONCURRENCY: settings.workerConcurrency } : {}),
   };
   const { workerConcurrency } = loadWorkerConfig(serviceEnv);
