@@ -5,3 +5,4 @@ export * from './redis';
 export * from './schema';
 export * from './logger';
 export * from './health';
+export * from './queue-gauge';

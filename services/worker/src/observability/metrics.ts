@@ -1,7 +1,7 @@
 import type { Job, Worker } from 'bullmq';
-import { GAUGED_JOB_STATES, type JobCounts, type TicketJobData, type TicketJobResult } from '@ticket-intake/shared';
+import { registerQueueGauge, type JobCounts, type TicketJobData, type TicketJobResult } from '@ticket-intake/shared';
 import type { Logger } from 'pino';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Catalog fields whose name starts a rejection reason, such as "dept: department 9 not found". */
 const REJECTED_FIELDS = ['dept', 'priority', 'status', 'customfields'];
@@ -100,30 +100,9 @@ export class WorkerMetrics {
     });
   }
 
-  /**
-   * Adds the ticket_intake_queue_jobs gauge, read from `readCounts` on each scrape. When
-   * the read fails, the gauge has no values for that scrape.
-   */
+  /** Adds the ticket_intake_queue_jobs gauge; see registerQueueGauge. */
   watchQueue(readCounts: () => Promise<JobCounts>, logger: Logger): void {
-    let failing = false;
-    new Gauge({
-      name: 'ticket_intake_queue_jobs',
-      help: 'Jobs of the ticket queue by state, read from Redis at most every 5 s',
-      labelNames: ['state'] as const,
-      registers: [this.registry],
-      async collect() {
-        this.reset();
-        try {
-          const counts = await readCounts();
-          for (const state of GAUGED_JOB_STATES) this.set({ state }, counts[state]);
-          failing = false;
-        } catch (error) {
-          // Logged once per outage; /readyz reports Redis failures too.
-          if (!failing) logger.warn({ err: error }, 'reading queue job counts for metrics failed');
-          failing = true;
-        }
-      },
-    });
+    registerQueueGauge(this.registry, readCounts, logger);
   }
 
   get contentType(): string {
