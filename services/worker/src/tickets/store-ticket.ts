@@ -105,6 +105,8 @@ export async function storeTicket(
       const rows = [];
       for (const file of data.attachments) {
         const objectKey = attachmentKey(id, file.position, file.ext);
+        // NOTE: a worker that dies between this copy and the commit leaves the copy
+        // without a row; the periodic sweep covers only staging/, so it stays.
         await deps.store.copy(file.stagingKey, objectKey);
         copiedKeys.push(objectKey);
         rows.push({
