@@ -158,12 +158,22 @@ export class IntakeService {
   }
 
   private async readFinalState(jobId: string): Promise<JobOutcome | undefined> {
-    const job = await this.queue.getJob(jobId);
+    const { state, job } = await this.inspect(jobId);
     if (!job) return undefined;
-    const state = await job.getState();
     if (state === 'completed') return { kind: 'completed', result: job.returnvalue };
     if (state === 'failed') return { kind: 'failed', reason: job.failedReason };
     return undefined;
+  }
+
+  /**
+   * Reads a job's state, then the job. In this order a finished state always comes with
+   * its result, because BullMQ stores the result in the same step that finishes the job;
+   * read the other way round, a job finishing in between looks finished without a result.
+   */
+  private async inspect(jobId: string) {
+    const state = await this.queue.getJobState(jobId);
+    const job = state === 'unknown' ? undefined : await this.queue.getJob(jobId);
+    return { state, job };
   }
 
   /**
@@ -192,12 +202,11 @@ export class IntakeService {
     const log = context.logger.child({ jobId: job.jobId, ticketIndex: job.index });
     try {
       for (let attempt = 0; attempt < 2; attempt++) {
-        const current = await this.queue.getJob(job.jobId);
+        const { state, job: current } = await this.inspect(job.jobId);
         // A job that vanished after a worker started it may have stored its ticket before
         // Redis lost it; only one that never started is known not to exist.
         if (!current) return job.started || this.waiter.wasStarted(job.jobId) ? 'pending' : 'withdrawn';
 
-        const state = await current.getState();
         if (state === 'completed') return { kind: 'completed', result: current.returnvalue };
         if (state === 'failed') return { kind: 'failed', reason: current.failedReason };
         if (state === 'active') return 'pending';
