@@ -53,7 +53,8 @@ describe('examples/add-ticket.xml', () => {
       [first],
     );
     expect(attachment!.file_name).toBe('service-invoice.pdf');
-    expect(attachment!.object_key.startsWith(`tickets/${first}/`)).toBe(true);
+    const [ticket] = await stack.query<{ job_id: string }>('SELECT job_id FROM tickets WHERE id = ?', [first]);
+    expect(attachment!.object_key).toBe(`tickets/${ticket!.job_id}/1.pdf`);
 
     const expected = Buffer.from(
       /<data>([\s\S]*?)<\/data>/.exec(EXAMPLE.toString('utf8'))![1]!.replace(/\s+/g, ''),

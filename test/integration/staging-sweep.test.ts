@@ -13,7 +13,7 @@ afterAll(async () => {
 
 test('sweep removes only old staged objects', async () => {
   await stack.store.put('staging/orphan/1', Buffer.from('left behind'), 'text/plain');
-  await stack.store.put('tickets/7/1-0123456789abcdef.txt', Buffer.from('stored'), 'text/plain');
+  await stack.store.put('tickets/1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed/1.txt', Buffer.from('stored'), 'text/plain');
   await new Promise((resolve) => setTimeout(resolve, 1100));
   await stack.store.put('staging/fresh/1', Buffer.from('still queued'), 'text/plain');
 
@@ -21,5 +21,5 @@ test('sweep removes only old staged objects', async () => {
 
   expect(removed).toBe(1);
   const keys = (await stack.store.list('')).map((item) => item.key).sort();
-  expect(keys).toEqual(['staging/fresh/1', 'tickets/7/1-0123456789abcdef.txt']);
+  expect(keys).toEqual(['staging/fresh/1', 'tickets/1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed/1.txt']);
 });

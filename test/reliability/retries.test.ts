@@ -2,7 +2,7 @@
  * Store faults are retried with backoff, invalid data is not retried, and a job that
  * fails for the last time keeps its reason in the failed list.
  */
-import { post } from '../support/http';
+import { fixture, post } from '../support/http';
 import { ticketDocument } from '../support/load';
 import { startStack, type TestStack } from '../support/stack';
 
@@ -42,6 +42,23 @@ test('failing store is retried, then kept as failed', async () => {
   const [row] = await stack.query<{ count: number }>("SELECT COUNT(*) AS count FROM tickets WHERE subject = 'store keeps failing'");
   expect(Number(row!.count)).toBe(0);
   expect(await stack.store.list('staging/')).toEqual([]);
+});
+
+test('failed ticket leaves no objects', async () => {
+  await stack.query('RENAME TABLE ticket_history TO ticket_history_away');
+  try {
+    const response = await post(stack.url, fixture('10-attachment-content-looks-base64.xml'));
+    expect(response.httpStatus).toBe(503);
+  } finally {
+    await stack.query('RENAME TABLE ticket_history_away TO ticket_history');
+  }
+  // The clean-up after the last failure runs right after the answer; give it a moment.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const leftovers = (await stack.store.list('')).map((item) => item.key);
+  expect(leftovers.filter((key) => key.startsWith('staging/') || !key.startsWith('tickets/'))).toEqual([]);
+  const failedJobs = await stack.gateway.queue.getFailed();
+  expect(failedJobs.length).toBeGreaterThan(0);
+  for (const job of failedJobs) expect(leftovers.filter((key) => key.startsWith(`tickets/${job.id}/`))).toEqual([]);
 });
 
 test('store fault heals on a retry', async () => {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Client } from 'minio';
 
 export interface ObjectStoreOptions {
@@ -119,10 +118,13 @@ export function stagingKey(jobId: string, position: number): string {
 }
 
 /**
- * Final key of an attachment: the ticket's own prefix, the position and a random part, so
- * two files of one ticket never collide whatever their display names are.
+ * Final key of an attachment: the prefix of the ticket's job (its id is stored in
+ * tickets.job_id) and the file's position, so two files of one ticket never collide
+ * whatever their display names are. The key depends on nothing else, so every delivery
+ * of a job writes the same keys, and the clean-up after a job's last failure can name
+ * them without a database row.
  */
-export function attachmentKey(ticketId: number, position: number, ext: string): string {
+export function attachmentKey(jobId: string, position: number, ext: string): string {
   const suffix = ext === '' ? '' : `.${ext}`;
-  return `tickets/${ticketId}/${position}-${randomBytes(8).toString('hex')}${suffix}`;
+  return `tickets/${jobId}/${position}${suffix}`;
 }

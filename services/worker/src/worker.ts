@@ -1,5 +1,5 @@
 import { Worker } from 'bullmq';
-import { openObjectStore, redisOptionsFromUrl, type ObjectStore, type TicketJobData, type TicketJobResult } from '@ticket-intake/shared';
+import { attachmentKey, openObjectStore, redisOptionsFromUrl, type ObjectStore, type TicketJobData, type TicketJobResult } from '@ticket-intake/shared';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { CatalogCache } from './catalog/catalog-cache';
@@ -57,7 +57,10 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
       return;
     }
     logger.error(context, 'ticket job failed for the last time');
-    void Promise.allSettled(job.data.attachments.map((file) => store.remove(file.stagingKey)));
+    // No ticket exists, so neither the staged objects nor copies made by a crashed
+    // attempt may stay.
+    const keys = job.data.attachments.flatMap((file) => [file.stagingKey, attachmentKey(job.id!, file.position, file.ext)]);
+    void Promise.allSettled(keys.map((key) => store.remove(key)));
   });
   await worker.waitUntilReady();
 

@@ -104,9 +104,10 @@ export async function storeTicket(
 
       const rows = [];
       for (const file of data.attachments) {
-        const objectKey = attachmentKey(id, file.position, file.ext);
-        // NOTE: a worker that dies between this copy and the commit leaves the copy
-        // without a row; the periodic sweep covers only staging/, so it stays.
+        // A worker that dies between this copy and the commit leaves the copy behind. The
+        // next delivery of the job writes the same key, and the clean-up after the job's
+        // last failure removes it.
+        const objectKey = attachmentKey(jobId, file.position, file.ext);
         await deps.store.copy(file.stagingKey, objectKey);
         copiedKeys.push(objectKey);
         rows.push({
