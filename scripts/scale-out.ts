@@ -14,7 +14,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -23,6 +22,7 @@ import { Queue } from 'bullmq';
 import { createConnection } from 'mysql2/promise';
 import { redisOptionsFromUrl } from '@ticket-intake/shared';
 import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from './local-s3';
+import { freePort } from './free-port';
 
 // Compiled to scripts/dist, two levels below the repository root.
 const root = path.resolve(__dirname, '..', '..');
@@ -195,18 +195,6 @@ class ServiceProcess {
       waiter.resolve(entry);
     }
   }
-}
-
-/** Finds a free TCP port on 127.0.0.1. Another process may take it before nginx does. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------

@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
@@ -16,6 +15,7 @@ import { LOCAL_S3_CREDENTIALS } from '../local-s3';
 import type { Cleanup } from './cleanup';
 import { ChildService, ROOT, waitUntil } from './processes';
 import type { BenchSettings } from './settings';
+import { freePort } from '../free-port';
 
 const STOP_GRACE_MS = 20_000;
 const START_TIMEOUT_MS = 60_000;
@@ -69,18 +69,6 @@ async function findServerPids(db: Connection, redisInfo: string): Promise<BenchS
     mariadbd: pidFile ? readPidFile(pidFile) : undefined,
     'redis-server': Number.isInteger(redisPid) && redisPid > 0 ? redisPid : undefined,
   };
-}
-
-/** Finds a free TCP port on 127.0.0.1 for a service that cannot report the port it got. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts every process of the bench; each step registers its undo with `cleanup` first. */
