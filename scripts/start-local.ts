@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   }
 
   const env: NodeJS.ProcessEnv = { ...process.env };
-  // A local trial listens on this machine only, unless HOST or WORKER_HTTP_HOST say otherwise.
+  // A local trial listens on this machine only, unless HOST or WORKER_HTTP_HOST are set.
   env.HOST ??= '127.0.0.1';
   env.WORKER_HTTP_HOST ??= '127.0.0.1';
   const localS3Port = Number(env.LOCAL_S3_PORT ?? LOCAL_S3_PORT);

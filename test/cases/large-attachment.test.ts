@@ -1,8 +1,8 @@
 /**
  * A 15 MiB attachment (about 21.5 MB of wrapped base64): accepted, stored byte-equal,
  * and never carried through Redis. The gateway and the worker run as processes of their
- * own, so their memory is measured apart from the test runner, and Redis is a server of
- * the test's own, so its memory figures are not disturbed by other test files.
+ * own, so their memory is measured apart from the test runner. Redis is a server of the
+ * test's own, so other test files do not disturb its memory figures.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * Redis, MariaDB and the object store go away while the service runs. Nothing is lost
- * or stored twice, the answers say what happened, and the same processes work again
+ * or stored twice, the responses report what happened, and the same processes work again
  * once the dependency is back. Redis and MariaDB here are servers of the test's own.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -65,8 +65,8 @@ async function withDatabase<T>(use: (connection: Connection) => Promise<T>): Pro
 
 /**
  * Sends `count` single-ticket requests and runs `disturb` after a third of them, then
- * checks that every ticket answered as stored exists exactly once and that no ticket
- * answered as not created exists.
+ * checks that every ticket reported as stored exists exactly once and that no ticket
+ * reported as not created exists.
  */
 async function loadThrough(label: string, count: number, disturb: () => Promise<void>): Promise<void> {
   const documents = Array.from({ length: count }, (_, n) => {

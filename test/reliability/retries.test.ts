@@ -52,7 +52,7 @@ test('failed ticket leaves no objects', async () => {
   } finally {
     await stack.query('RENAME TABLE ticket_history_away TO ticket_history');
   }
-  // The clean-up after the last failure runs right after the answer; give it a moment.
+  // The clean-up after the last failure runs right after the response, so wait a moment.
   await new Promise((resolve) => setTimeout(resolve, 500));
   const leftovers = (await stack.store.list('')).map((item) => item.key);
   expect(leftovers.filter((key) => key.startsWith('staging/') || !key.startsWith('tickets/'))).toEqual([]);
@@ -79,7 +79,7 @@ test('store fault heals on a retry', async () => {
 });
 
 test('value the database refuses is not retried', async () => {
-  // A narrower column stands in for any value that passes the field rules but not the schema.
+  // A narrower column plays the part of any value that passes the field rules but not the schema.
   await stack.query('DELETE FROM tickets');
   await stack.query('ALTER TABLE tickets MODIFY subject VARCHAR(5) NOT NULL');
   try {

@@ -1,6 +1,6 @@
 /**
- * SIGTERM lets the gateway finish the requests it has and the worker finish the jobs it
- * holds before they exit, so a deployment or scale-down loses nothing.
+ * SIGTERM lets the gateway finish its requests in flight and the worker finish its
+ * active jobs before they exit, so a deployment or scale-down loses nothing.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -78,7 +78,7 @@ describe('worker shutdown', () => {
     const { process: gateway, url } = await startGatewayProcess({ ...env, WAIT_TIMEOUT_MS: '15000' });
     processes.push(gateway);
 
-    // An uncommitted account with the same address holds the job inside the worker.
+    // An uncommitted account with the same address keeps the job waiting inside the worker.
     blocker = await createConnection(env.DATABASE_URL!);
     await blocker.beginTransaction();
     await blocker.query(

@@ -33,7 +33,7 @@ function text(parent: Element, name: string): string | undefined {
   return parent.get<Element>(name)?.text();
 }
 
-/** Parses an answer of the service; throws when it is not well-formed XML. */
+/** Parses a response of the service; throws when it is not well-formed XML. */
 export function parseApiResponse(httpStatus: number, headers: Headers, raw: string): ApiResponse {
   const root = parseXml(raw).root()!;
   const ticketId = text(root, 'ticketID');
@@ -62,7 +62,7 @@ export function parseApiResponse(httpStatus: number, headers: Headers, raw: stri
   };
 }
 
-/** POSTs a body to the service and parses the XML answer. */
+/** POSTs a body to the service and parses the XML response. */
 export async function post(
   url: string,
   body: Buffer | string,

@@ -1,7 +1,7 @@
 import { post, type ApiResponse } from './http';
 import { TEST_API_KEY } from './stack';
 
-/** A request document with one ticket per subject, all from `email`. */
+/** Builds a request document with one ticket per subject, all from `email`. */
 export function ticketDocument(subjects: string[], email = 'load@example.com'): string {
   const tickets = subjects.map(
     (subject) => `    <ticket>
@@ -30,7 +30,7 @@ export interface LoadAnswer {
 
 /**
  * Sends every document once with at most `inFlight` requests open, calling `onAnswer`
- * after each answer. A failed connection is recorded as an error, not thrown.
+ * after each response. A failed connection is recorded as an error, not thrown.
  */
 export async function sendAll(
   url: string,

@@ -46,7 +46,7 @@ export const commonSettings = {
   }),
   s3Bucket: setting({
     name: 'S3_BUCKET',
-    description: 'bucket that holds attachments; created at start when missing',
+    description: 'bucket that contains the attachments; created at start when missing',
     default: 'ticket-attachments',
     parse: nonEmpty,
   }),
@@ -154,12 +154,12 @@ export const gatewaySettings = {
     name: 'COMMENTS_MAX_CHARS',
     description: 'longest accepted <comments> text, in characters',
     default: String(MIB),
-    // MEDIUMTEXT holds 16 MiB - 1 bytes, which is 4 MiB - 1 characters of 4 bytes each.
+    // MEDIUMTEXT stores at most 16 MiB - 1 bytes, which is 4 MiB - 1 characters of 4 bytes each.
     parse: integer({ min: 1, max: 4 * MIB - 1 }),
   }),
   idempotencyTtlSeconds: setting({
     name: 'IDEMPOTENCY_TTL_SECONDS',
-    description: 'how long the answer to a request with an Idempotency-Key is kept, in seconds',
+    description: 'how long the response to a request with an Idempotency-Key is kept, in seconds',
     default: String(24 * 60 * 60),
     parse: integer({ min: 60 }),
   }),

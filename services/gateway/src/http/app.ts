@@ -25,7 +25,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.trustedProxies.length > 0 ? deps.config.trustedProxies : false);
   app.set('query parser', 'simple');
-  // Answers are generated per request, so an ETag only costs a hash of every body.
+  // Responses are generated per request, so an ETag only costs a hash of every body.
   app.set('etag', false);
 
   const handleIntake = createIntakeHandler(deps);
@@ -70,7 +70,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   // A POST to any other URL is most likely a client configured with a wrong URL, which
-  // parses the answer as XML.
+  // parses the response as XML.
   app.post(/.*/, (req: Request, res: Response) => {
     const reason = `not found: ${req.path} is no API endpoint; send tickets to POST /api`;
     const response = errorResponse(new RequestError(404, reason));

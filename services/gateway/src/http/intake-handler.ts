@@ -69,7 +69,7 @@ export function createIntakeHandler(deps: IntakeHandlerDeps) {
 
   /**
    * Resolves the key label from the X-API-Key header and `<api>`. A missing and a wrong
-   * key get the same answer, so callers cannot probe for labels; failures count towards
+   * key get the same response, so callers cannot probe for labels; failures count towards
    * the caller address's throttle.
    */
   async function authenticate(
@@ -117,7 +117,7 @@ export function createIntakeHandler(deps: IntakeHandlerDeps) {
 
   /**
    * Runs the tickets once per Idempotency-Key: a repeat with the same body gets the
-   * first answer (waiting for it while the first request runs), a repeat with another
+   * first response (waiting for it while the first request runs), a repeat with another
    * body gets 409. A request that stored nothing because a service was down releases
    * the key, so a retry tries again.
    */

@@ -27,7 +27,7 @@ function envelope(lines: string[]): string {
   return `<?xml version="1.0" encoding="utf-8"?>\n<msapi>\n${lines.map((line) => `  ${line}\n`).join('')}</msapi>\n`;
 }
 
-/** The answer to a request that failed as a whole: nothing was stored. */
+/** Builds the response to a request that failed as a whole, so nothing was stored. */
 export function errorResponse(error: RequestError): XmlResponse {
   const lines = [element('status', 'ERROR'), element('message', error.reason), element('reason', error.reason)];
   if (error.details.length > 0) {
@@ -54,9 +54,9 @@ function resultEntry(outcome: TicketOutcome): string {
 }
 
 /**
- * HTTP status of a request whose tickets were processed: 504 while any ticket is still
- * being processed, else 200 when at least one was stored, 422 when every ticket had
- * invalid data, and 503 when nothing was stored because a service was unavailable.
+ * Returns the HTTP status of a request whose tickets were processed. It is 504 while any
+ * ticket is still being processed, else 200 when at least one was stored, 422 when every
+ * ticket had invalid data, and 503 when a service was unavailable and nothing was stored.
  */
 function httpStatus(outcomes: TicketOutcome[]): number {
   if (outcomes.some((outcome) => outcome.status === 'pending')) return 504;
@@ -75,7 +75,7 @@ function summary(outcomes: TicketOutcome[], stored: number): string {
 }
 
 /**
- * The answer to a processed request: the 4.x envelope (`<status>`, `<ticketID>` of the
+ * Builds the response to a processed request: the 4.x envelope (`<status>`, `<ticketID>` of the
  * last stored ticket, `<message>`), `<reason>` when nothing was stored, and one
  * `<results>` entry per `<ticket>` in document order.
  */

@@ -106,7 +106,7 @@ export class IntakeService {
       this.waiter.forget(jobIds);
       context.logger.error({ err: error }, 'adding jobs to the queue failed');
       // NOTE: when Redis ran the add but its reply was lost, the jobs exist although the
-      // add failed. They are removed where Redis still answers; otherwise a worker may
+      // add failed. They are removed while Redis still responds. Otherwise a worker may
       // still store such a ticket after this 503 if it has no attachments (the staged
       // objects of the others are gone, so their copy fails and they are not stored).
       await Promise.allSettled(jobIds.map((jobId) => this.queue.remove(jobId)));
@@ -167,8 +167,8 @@ export class IntakeService {
 
   /**
    * Reads a job's state, then the job. In this order a finished state always comes with
-   * its result, because BullMQ stores the result in the same step that finishes the job;
-   * read the other way round, a job finishing in between looks finished without a result.
+   * its result, because BullMQ stores the result in the same step that finishes the job.
+   * In the other order, a job that finishes in between looks finished without a result.
    */
   private async inspect(jobId: string) {
     const state = await this.queue.getJobState(jobId);
@@ -195,8 +195,7 @@ export class IntakeService {
 
   /**
    * Decides the fate of a job whose result did not arrive in time. A job no worker has
-   * started is removed, so the ticket can never appear after the client was told it was
-   * not created. A job that is running, or whose state cannot be read, stays pending.
+   * started is removed, so a ticket reported as not created can never appear later. A job that is running, or whose state cannot be read, stays pending.
    */
   private async settleLate(job: LateJob, context: RequestContext): Promise<JobOutcome | 'withdrawn' | 'pending'> {
     const log = context.logger.child({ jobId: job.jobId, ticketIndex: job.index });
@@ -204,7 +203,7 @@ export class IntakeService {
       for (let attempt = 0; attempt < 2; attempt++) {
         const { state, job: current } = await this.inspect(job.jobId);
         // A job that vanished after a worker started it may have stored its ticket before
-        // Redis lost it; only one that never started is known not to exist.
+        // Redis lost it. Only a job that never started is known to have stored nothing.
         if (!current) return job.started || this.waiter.wasStarted(job.jobId) ? 'pending' : 'withdrawn';
 
         if (state === 'completed') return { kind: 'completed', result: current.returnvalue };

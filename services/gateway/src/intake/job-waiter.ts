@@ -60,8 +60,8 @@ export class JobWaiter {
   }
 
   /**
-   * Waits until every job has finished or `timeoutMs` has passed. The map holds the
-   * outcome of each finished job; jobs missing from it are still unresolved, and the
+   * Waits until every job has finished or `timeoutMs` has passed. The map contains the
+   * outcome of each finished job. Jobs missing from it are still unresolved, and the
    * caller forgets them once it has decided their fate.
    */
   async wait(promises: Map<string, Promise<JobOutcome>>, timeoutMs: number): Promise<Map<string, JobOutcome>> {

@@ -22,7 +22,7 @@ function describeByte(byte: number): string {
  * alphabet, misplaced padding or a length that is not a multiple of 4 is an error, so a
  * damaged file is rejected instead of stored with wrong bytes.
  *
- * `input` holds the encoded text as bytes and is overwritten while white space is
+ * `input` contains the encoded text as bytes and is overwritten while white space is
  * squeezed out, which avoids a copy of large attachments.
  */
 export function decodeBase64Strict(input: Buffer): Base64Result {

@@ -13,7 +13,7 @@ export interface ProcessDeps extends StoreDeps {
 
 /**
  * Creates the job processor. Invalid data completes the job with a rejected result, so
- * it is never retried; any other error (database, object store) fails the attempt and
+ * it is never retried. Any other error (database, object store) fails the attempt, and
  * BullMQ retries it with backoff.
  */
 export function createTicketProcessor(deps: ProcessDeps) {

@@ -38,9 +38,9 @@ async function findTicketOfJob(dataSource: DataSource, jobId: string): Promise<n
 }
 
 /**
- * Returns the account id for the address, creating the account when none exists. The
- * unique index on the lower-cased address makes concurrent first tickets from one new
- * address share one account; an existing account keeps its name and language.
+ * Returns the account id for the address, creating the account when none exists.
+ * Concurrent first tickets from one new address share one account because the
+ * lower-cased address has a unique index. An existing account keeps its name and language.
  */
 async function upsertAccount(manager: EntityManager, data: TicketJobData, language: string, timezone: string) {
   const { email, name } = data.ticket;
@@ -54,10 +54,10 @@ async function upsertAccount(manager: EntityManager, data: TicketJobData, langua
 
 /**
  * Stores one ticket in one transaction: account, ticket row, custom field values,
- * attachment rows and a history row. Staged attachments are copied to keys under the
- * ticket's id before the commit and removed from staging after it; when anything fails,
- * the copies are removed again and the transaction rolls back, so no row is left without
- * its objects and no final object without its row.
+ * attachment rows and a history row. Staged attachments are copied to their final keys
+ * before the commit and removed from staging after it. When anything fails, the copies
+ * are removed again and the transaction rolls back, so no row is left without its
+ * objects and no final object without its row.
  *
  * Delivering the same job twice returns the ticket of the first delivery: the job id has
  * a unique index, so the second insert fails and the existing ticket is looked up.
