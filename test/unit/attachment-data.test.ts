@@ -26,7 +26,7 @@ describe('AttachmentData.extract', () => {
     const [text] = dataTexts(data);
 
     expect(skeletonText(data)).not.toContain('QUJD');
-    expect(data.take(text!)!.toString('latin1')).toBe('QUJD');
+    expect(data.take(text!)!.raw.toString('latin1')).toBe('QUJD');
   });
 
   test('each file gets its own bytes', () => {
@@ -36,21 +36,21 @@ describe('AttachmentData.extract', () => {
 
     expect(texts).toHaveLength(3);
     expect(new Set(texts).size).toBe(3);
-    expect(texts.map((text) => data.take(text)!.toString('latin1'))).toEqual(['QUJD', 'REVG', 'R0hJ']);
+    expect(texts.map((text) => data.take(text)!.raw.toString('latin1'))).toEqual(['QUJD', 'REVG', 'R0hJ']);
   });
 
   test('keeps white space of the data', () => {
     const original = '\n    QUJD\n    REVG\r\n  ';
     const data = extract(`<a><data>${original}</data></a>`);
 
-    expect(data.take(dataTexts(data)[0]!)!.toString('latin1')).toBe(original);
+    expect(data.take(dataTexts(data)[0]!)!.raw.toString('latin1')).toBe(original);
   });
 
   test('token bytes are a view', () => {
     const body = Buffer.from('<a><data>QUJD</data></a>');
     const data = AttachmentData.extract(body);
 
-    const bytes = data.take(dataTexts(data)[0]!)!;
+    const bytes = data.take(dataTexts(data)[0]!)!.raw;
 
     expect(bytes.buffer).toBe(body.buffer);
   });
@@ -109,7 +109,7 @@ describe('AttachmentData.extract', () => {
     expect(skeletonText(data)).toContain('AAAA');
     expect(skeletonText(data)).toContain('BBBB');
     expect(skeletonText(data)).not.toContain('QUJD');
-    expect(data.take(texts[0]!)!.toString('latin1')).toBe('QUJD');
+    expect(data.take(texts[0]!)!.raw.toString('latin1')).toBe('QUJD');
   });
 
   test.each([
@@ -142,11 +142,20 @@ describe('AttachmentData.extract', () => {
   test('white-space data is extracted', () => {
     const data = extract('<a><data>\n  \n</data></a>');
 
-    expect(data.take(dataTexts(data)[0]!)!.toString('latin1')).toBe('\n  \n');
+    expect(data.take(dataTexts(data)[0]!)!.raw.toString('latin1')).toBe('\n  \n');
   });
 });
 
 describe('AttachmentData.take', () => {
+  test('returns the decoded bytes of valid base64', () => {
+    const data = extract('<a><data>QUJD\r\nREVG</data><data>QUJ</data></a>');
+    const [valid, invalid] = dataTexts(data).map((text) => data.take(text)!);
+
+    expect(valid!.bytes?.toString('latin1')).toBe('ABCDEF');
+    expect(invalid!.raw.toString('latin1')).toBe('QUJ');
+    expect(invalid!.bytes).toBeUndefined();
+  });
+
   test('plain text returns undefined', () => {
     const data = extract('<a><data>QUJD</data></a>');
 
@@ -164,7 +173,7 @@ describe('AttachmentData.take', () => {
   test('surrounding white space ignored', () => {
     const data = extract('<a><data>QUJD</data></a>');
 
-    expect(data.take(`\n  ${dataTexts(data)[0]!}  \n`)!.toString('latin1')).toBe('QUJD');
+    expect(data.take(`\n  ${dataTexts(data)[0]!}  \n`)!.raw.toString('latin1')).toBe('QUJD');
   });
 });
 

@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { decodeBase64Strict, decodeBase64Text, type Base64Result } from '../../services/gateway/src/tickets/base64';
+import {
+  decodeBase64Fast,
+  decodeBase64Strict,
+  decodeBase64Text,
+  type Base64Result,
+} from '../../services/gateway/src/tickets/base64';
 
 function bytesOf(result: Base64Result): Buffer {
   if (!result.ok) throw new Error(`expected valid base64, got: ${result.problem}`);
@@ -66,6 +71,101 @@ describe('decodeBase64Strict', () => {
 
   test('position counts white space', () => {
     expect(problemOf(decodeBase64Strict(Buffer.from('QUJD\n  RE!G')))).toBe('unexpected "!" at position 10');
+  });
+});
+
+/** Deterministic pseudo-random numbers, so a failing input can be reproduced. */
+function randomSource(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+describe('decodeBase64Fast', () => {
+  test.each([
+    { label: 'empty input', input: '', expected: '' },
+    { label: 'white space only', input: ' \r\n\t', expected: '' },
+    { label: 'one byte', input: 'QQ==', expected: 'A' },
+    { label: 'two bytes', input: 'QUI=', expected: 'AB' },
+    { label: 'CRLF line breaks', input: 'QUJD\r\nREVG\r\n', expected: 'ABCDEF' },
+    { label: 'spaces and tabs', input: ' Q U\tJ D ', expected: 'ABC' },
+    { label: 'line break in padding', input: 'QQ=\n=', expected: 'A' },
+  ])('decodes $label', ({ input, expected }) => {
+    expect(decodeBase64Fast(Buffer.from(input, 'latin1'))?.toString('latin1')).toBe(expected);
+  });
+
+  test.each([
+    'data:QQ==',
+    'QU-D',
+    'QU_D',
+    'QU\0D',
+    'QU\fD',
+    'QU\xe9D',
+    'QQ=A',
+    'QQ==QUJD',
+    'Q',
+    'QQ',
+    'QUJDR',
+    'Q===',
+    '====',
+    'QUJD!!!!',
+  ])('declines %j', (input) => {
+    expect(decodeBase64Fast(Buffer.from(input, 'latin1'))).toBeUndefined();
+  });
+
+  test('decodes groups split across steps', () => {
+    // With lines of 77 characters, most step boundaries fall inside a group of four.
+    const original = randomBytes(3 * 1024 * 1024 + 2);
+    const encoded = original.toString('base64').replace(/.{77}/g, '$&\r\n');
+
+    expect(decodeBase64Fast(Buffer.from(encoded))?.equals(original)).toBe(true);
+  });
+
+  test('decodes a CRLF split between two steps', () => {
+    // Steps are 1 MiB long. Lines of 76 characters and CRLF after 23 spaces put a
+    // carriage return at the last byte of the first step and its line feed in the next.
+    const original = randomBytes(1024 * 1024);
+    const encoded = Buffer.from(' '.repeat(23) + original.toString('base64').replace(/.{76}/g, '$&\r\n'));
+    expect(encoded[1024 * 1024 - 1]).toBe(0x0d);
+
+    expect(decodeBase64Fast(encoded)?.equals(original)).toBe(true);
+  });
+
+  test('notices a late bad byte', () => {
+    const encoded = Buffer.from(randomBytes(2 * 1024 * 1024).toString('base64'));
+    encoded[1_500_000] = 0x21;
+
+    expect(decodeBase64Fast(encoded)).toBeUndefined();
+    expect(problemOf(decodeBase64Strict(encoded))).toBe('unexpected "!" at position 1500001');
+  });
+
+  test('agrees with strict decoder', () => {
+    // Mostly valid base64 with white space, and now and then a byte that breaks it.
+    const next = randomSource(42);
+    const breakers = ['-', '_', '=', '!', '\f', '\xe9', '\0', 'Q'];
+    for (let round = 0; round < 3000; round++) {
+      let text = randomBytes(Math.floor(next() * 40)).toString('base64');
+      text = text.replace(/./g, (char) => (next() < 0.08 ? `${char}${' \t\r\n'[Math.floor(next() * 4)]}` : char));
+      if (next() < 0.5) {
+        // The byte is inserted or replaces one, so the length may stay a multiple of 4.
+        const at = Math.floor(next() * (text.length + 1));
+        const replaced = next() < 0.5 ? 1 : 0;
+        text = text.slice(0, at) + breakers[Math.floor(next() * breakers.length)] + text.slice(at + replaced);
+      }
+      const input = Buffer.from(text, 'latin1');
+      const strict = decodeBase64Strict(Buffer.from(input));
+      const fast = decodeBase64Fast(input);
+
+      if (fast) expect({ text, bytes: bytesOf(strict).toString('hex') }).toEqual({ text, bytes: fast.toString('hex') });
+      // Valid input takes the fast path unless it has non-canonical trailing bits or a
+      // carriage return without a line feed.
+      const canonical = strict.ok && strict.bytes.toString('base64') === text.replace(/\s/g, '');
+      if (canonical && !/\r(?!\n)/.test(text)) {
+        expect({ text, fast: fast !== undefined }).toEqual({ text, fast: true });
+      }
+    }
   });
 });
 

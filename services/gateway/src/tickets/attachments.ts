@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Element } from 'libxmljs2';
 import { lookup } from 'mime-types';
 import type { AttachmentData } from '../xml/attachment-data';
-import { decodeBase64Strict, decodeBase64Text } from './base64';
+import { decodeBase64Strict, decodeBase64Text, type Base64Result } from './base64';
 import { characterCount, quote } from './describe';
 import { TicketRejection } from './rejection';
 
@@ -44,8 +44,10 @@ function decodeFile(file: Element, position: number, data: AttachmentData): Deco
   const fileName = sentName !== '' ? sentName : `${randomBytes(8).toString('hex')}.${ext.toLowerCase()}`;
 
   const text = file.get<Element>('data')?.text() ?? '';
-  const raw = data.take(text);
-  const decoded = raw ? decodeBase64Strict(raw) : decodeBase64Text(text);
+  const extracted = data.take(text);
+  let decoded: Base64Result;
+  if (extracted?.bytes) decoded = { ok: true, bytes: extracted.bytes };
+  else decoded = extracted ? decodeBase64Strict(extracted.raw) : decodeBase64Text(text);
   if (!decoded.ok) throw new TicketRejection(`${label} (${quote(fileName)}): data is not valid base64: ${decoded.problem}`);
 
   const lowerExt = ext.toLowerCase();
