@@ -24,7 +24,7 @@ export async function stageAttachments(store: ObjectStore, jobs: StagingJob[]): 
     while (next < tasks.length) {
       const { jobId, attachment } = tasks[next++]!;
       const key = stagingKey(jobId, attachment.position);
-      await store.put(key, attachment.bytes, attachment.mimeType);
+      await store.put(key, attachment.bytes, attachment.mimeType, attachment.sha256);
       uploaded.push(key);
 
       const { bytes, ...described } = attachment;
