@@ -44,6 +44,9 @@ export function createDataSource(url: URL, poolSize: number): DataSource {
     logging: false,
     bigNumberStrings: false,
     supportBigNumbers: true,
+    // mysql2 captures a stack trace before every query to extend its errors. That costs
+    // about 7 % of the worker's time per ticket, and TypeORM's errors carry the query anyway.
+    trace: false,
   });
 }
 
