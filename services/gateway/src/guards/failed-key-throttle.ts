@@ -17,12 +17,15 @@ export class FailedKeyThrottle {
     return `${this.keyPrefix}failed-key:${address}`;
   }
 
-  /** Returns the seconds the address must wait, or 0 when it may try a key. */
+  /**
+   * Returns the seconds the address must wait, or 0 when it may try a key. The remaining
+   * time is read only for an address over the limit, so most requests cost one GET.
+   */
   async blockedFor(address: string): Promise<number> {
     const key = this.key(address);
-    const [count, ttl] = await Promise.all([this.redis.get(key), this.redis.ttl(key)]);
+    const count = await this.redis.get(key);
     if (Number(count ?? 0) < this.limit) return 0;
-    return Math.max(1, ttl);
+    return Math.max(1, await this.redis.ttl(key));
   }
 
   async recordFailure(address: string): Promise<void> {

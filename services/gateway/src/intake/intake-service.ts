@@ -183,7 +183,10 @@ export class IntakeService {
   private async addJobs(jobs: Parameters<Queue<TicketJobData>['addBulk']>[0], logger: Logger): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.queue.addBulk(jobs);
+        // addBulk builds a Redis pipeline, which costs more than one add for a single job.
+        const [single] = jobs;
+        if (jobs.length === 1) await this.queue.add(single!.name, single!.data, single!.opts);
+        else await this.queue.addBulk(jobs);
         return;
       } catch (error) {
         if (attempt >= ADD_ATTEMPTS) throw error;

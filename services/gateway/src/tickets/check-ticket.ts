@@ -21,11 +21,26 @@ const MAX_FIELD_VALUE_BYTES = 65_535;
 const MAX_DEPARTMENT_ID = 2_147_483_647;
 const CUSTOM_FIELD_TAG = /^f([1-9]\d{0,8})$/;
 
-function field(ticket: Element, name: string): string | undefined {
-  return ticket.get<Element>(name)?.text();
+/** Child elements of a ticket by name. When a name repeats, the first element counts. */
+type TicketChildren = Map<string, Element>;
+
+/** Collects the children in one walk, which costs less than an XPath query per field. */
+function childrenOf(ticket: Element): TicketChildren {
+  const children: TicketChildren = new Map();
+  for (const node of ticket.childNodes()) {
+    if (node.type() !== 'element') continue;
+    const element = node as Element;
+    const name = element.name();
+    if (!children.has(name)) children.set(name, element);
+  }
+  return children;
 }
 
-function requireText(ticket: Element, name: string): string {
+function field(ticket: TicketChildren, name: string): string | undefined {
+  return ticket.get(name)?.text();
+}
+
+function requireText(ticket: TicketChildren, name: string): string {
   const value = field(ticket, name);
   if (value === undefined) throw new TicketRejection(`${name}: missing`);
   if (value.trim() === '') throw new TicketRejection(`${name}: empty`);
@@ -37,13 +52,13 @@ function checkMaxCharacters(name: string, value: string, max: number): void {
   if (count > max) throw new TicketRejection(`${name}: ${count} characters is over the limit of ${max}`);
 }
 
-function readLookup(ticket: Element, name: string): string {
+function readLookup(ticket: TicketChildren, name: string): string {
   const value = field(ticket, name)?.trim() ?? '';
   checkMaxCharacters(name, value, MAX_LOOKUP_CHARACTERS);
   return value;
 }
 
-function readDepartment(ticket: Element): number {
+function readDepartment(ticket: TicketChildren): number {
   const raw = requireText(ticket, 'dept').trim();
   const id = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!(id >= 1 && id <= MAX_DEPARTMENT_ID)) {
@@ -52,8 +67,8 @@ function readDepartment(ticket: Element): number {
   return id;
 }
 
-function readCustomFields(ticket: Element, warnings: string[], data: AttachmentData): CustomFieldValue[] {
-  const container = ticket.get<Element>('customfields');
+function readCustomFields(ticket: TicketChildren, warnings: string[], data: AttachmentData): CustomFieldValue[] {
+  const container = ticket.get('customfields');
   if (!container) return [];
 
   const values: CustomFieldValue[] = [];
@@ -79,7 +94,8 @@ function readCustomFields(ticket: Element, warnings: string[], data: AttachmentD
   return values;
 }
 
-function readFields(ticket: Element, rules: TicketRules, warnings: string[], data: AttachmentData): TicketFields {
+function readFields(element: Element, rules: TicketRules, warnings: string[], data: AttachmentData): TicketFields {
+  const ticket = childrenOf(element);
   const email = requireText(ticket, 'email').trim();
   if (!isValidEmail(email)) throw new TicketRejection(`email: ${quote(email)} is not a valid e-mail address`);
 

@@ -59,7 +59,8 @@ export class AttachmentData {
    * sections and processing instructions, where the same characters are only text.
    */
   static extract(xml: Buffer): AttachmentData {
-    const prefix = `#data-${randomBytes(8).toString('hex')}-`;
+    // The random prefix is made at the first token, because most documents have no attachment.
+    let prefix = '';
     const blobs: ExtractedData[] = [];
     const parts: Buffer[] = [];
     let copiedUpTo = 0;
@@ -83,6 +84,7 @@ export class AttachmentData {
         // Valid base64 is decoded at once, and other content is checked byte by byte.
         const bytes = raw && decodeBase64Fast(raw);
         if (raw && (bytes || isPlainBase64(raw))) {
+          prefix ||= `#data-${randomBytes(8).toString('hex')}-`;
           const lineBreaks = '\n'.repeat(countLineBreaks(raw));
           parts.push(xml.subarray(copiedUpTo, start), Buffer.from(`${prefix}${blobs.length}${lineBreaks}`));
           blobs.push({ raw, bytes });
@@ -102,7 +104,7 @@ export class AttachmentData {
   /** Returns the content taken out for a `<data>` text that is a token, else undefined. */
   take(text: string): ExtractedData | undefined {
     const trimmed = text.trim();
-    if (!trimmed.startsWith(this.prefix)) return undefined;
+    if (this.blobs.length === 0 || !trimmed.startsWith(this.prefix)) return undefined;
     return this.blobs[Number(trimmed.slice(this.prefix.length))];
   }
 
