@@ -1,5 +1,6 @@
 import { parseXml, type Element } from 'libxmljs2';
-import { AttachmentData } from '../../services/gateway/src/xml/attachment-data';
+import { randomBytes } from 'node:crypto';
+import { AttachmentData, AttachmentScanner } from '../../services/gateway/src/xml/attachment-data';
 
 function extract(xml: string): AttachmentData {
   return AttachmentData.extract(Buffer.from(xml));
@@ -146,14 +147,72 @@ describe('AttachmentData.extract', () => {
   });
 });
 
+/** Feeds `xml` to a scanner in pieces of the given sizes, as a request body arrives. */
+function scanInPieces(xml: Buffer, sizes: number[]): AttachmentData {
+  const scanner = new AttachmentScanner();
+  const buffer = Buffer.alloc(xml.length);
+  let available = 0;
+  for (let i = 0; available < xml.length; i++) {
+    const size = Math.min(sizes[i % sizes.length]!, xml.length - available);
+    xml.copy(buffer, available, available, available + size);
+    available += size;
+    scanner.scan(buffer, available);
+  }
+  return scanner.finish(buffer);
+}
+
+/** Returns the skeleton with its random token prefix replaced, and what each token stands for. */
+function normalized(data: AttachmentData) {
+  const skeleton = data.skeleton.toString('latin1');
+  const prefix = /#data-[0-9a-f]{16}-/.exec(skeleton)?.[0];
+  // A document that is not well-formed is compared by its skeleton alone.
+  const texts = data.skeleton.includes('</a>') || data.skeleton.includes('</m>') ? dataTexts(data) : [];
+  const taken = texts.map((text) => {
+    const content = data.take(text);
+    return content && { raw: content.raw.toString('latin1'), decoded: content.decoded?.bytes.toString('hex') };
+  });
+  return { skeleton: prefix ? skeleton.split(prefix).join('#token-') : skeleton, taken };
+}
+
+describe('AttachmentScanner', () => {
+  const wrapped = randomBytes(60_000).toString('base64').replace(/.{76}/g, '$&\r\n');
+  const documents = [
+    '<a><data>QUJD</data></a>',
+    '<a><!-- <data>AAAA</data> --><![CDATA[<data>BBBB</data>]]><?pi <data>CCCC</data>?><data>QUJD</data></a>',
+    `<m><t><file><data>${wrapped}</data></file><file><data>QUJ</data></file></t></m>`,
+    '<a><data>QU&#x4A;D</data><data>QUJD<![CDATA[RA==]]></data><data></data><data>Q!==</data></a>',
+    '<a><f1>Ref <data>QUJD\nREVG</data> end</f1><data>QQ==\r</data><data>QQ=\r\n=</data></a>',
+    '<a><data>QUJD',
+    '<a><!-- not closed <data>QUJD</data>',
+  ];
+
+  test.each(documents.map((xml, index) => ({ index, xml })))('matches one pass, document $index', ({ xml }) => {
+    const bytes = Buffer.from(xml, 'latin1');
+    const whole = normalized(AttachmentData.extract(bytes));
+
+    for (const sizes of [[1], [2, 3], [7], [64, 1, 1000], [4096]]) {
+      expect({ sizes, ...normalized(scanInPieces(bytes, sizes)) }).toEqual({ sizes, ...whole });
+    }
+  });
+
+  test('decodes while the data arrives', () => {
+    const original = randomBytes(100_000);
+    const xml = Buffer.from(`<a><data>${original.toString('base64').replace(/.{64}/g, '$&\n')}</data></a>`);
+
+    const data = scanInPieces(xml, [1500]);
+
+    expect(data.take(dataTexts(data)[0]!)?.decoded?.bytes.equals(original)).toBe(true);
+  });
+});
+
 describe('AttachmentData.take', () => {
   test('returns the decoded bytes of valid base64', () => {
     const data = extract('<a><data>QUJD\r\nREVG</data><data>QUJ</data></a>');
     const [valid, invalid] = dataTexts(data).map((text) => data.take(text)!);
 
-    expect(valid!.bytes?.toString('latin1')).toBe('ABCDEF');
+    expect(valid!.decoded?.bytes.toString('latin1')).toBe('ABCDEF');
     expect(invalid!.raw.toString('latin1')).toBe('QUJ');
-    expect(invalid!.bytes).toBeUndefined();
+    expect(invalid!.decoded).toBeUndefined();
   });
 
   test('plain text returns undefined', () => {

@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
+  Base64Decoder,
   decodeBase64Fast,
   decodeBase64Strict,
   decodeBase64Text,
@@ -93,7 +94,7 @@ describe('decodeBase64Fast', () => {
     { label: 'spaces and tabs', input: ' Q U\tJ D ', expected: 'ABC' },
     { label: 'line break in padding', input: 'QQ=\n=', expected: 'A' },
   ])('decodes $label', ({ input, expected }) => {
-    expect(decodeBase64Fast(Buffer.from(input, 'latin1'))?.toString('latin1')).toBe(expected);
+    expect(decodeBase64Fast(Buffer.from(input, 'latin1'))?.bytes.toString('latin1')).toBe(expected);
   });
 
   test.each([
@@ -120,7 +121,7 @@ describe('decodeBase64Fast', () => {
     const original = randomBytes(3 * 1024 * 1024 + 2);
     const encoded = original.toString('base64').replace(/.{77}/g, '$&\r\n');
 
-    expect(decodeBase64Fast(Buffer.from(encoded))?.equals(original)).toBe(true);
+    expect(decodeBase64Fast(Buffer.from(encoded))?.bytes.equals(original)).toBe(true);
   });
 
   test('decodes a CRLF split between two steps', () => {
@@ -130,7 +131,7 @@ describe('decodeBase64Fast', () => {
     const encoded = Buffer.from(' '.repeat(17) + original.toString('base64').replace(/.{76}/g, '$&\r\n'));
     expect(encoded[64 * 1024 - 1]).toBe(0x0d);
 
-    expect(decodeBase64Fast(encoded)?.equals(original)).toBe(true);
+    expect(decodeBase64Fast(encoded)?.bytes.equals(original)).toBe(true);
   });
 
   test('notices a late bad byte', () => {
@@ -158,7 +159,7 @@ describe('decodeBase64Fast', () => {
       const strict = decodeBase64Strict(Buffer.from(input));
       const fast = decodeBase64Fast(input);
 
-      if (fast) expect({ text, bytes: bytesOf(strict).toString('hex') }).toEqual({ text, bytes: fast.toString('hex') });
+      if (fast) expect({ text, bytes: bytesOf(strict).toString('hex') }).toEqual({ text, bytes: fast.bytes.toString('hex') });
       // Valid input takes the fast path unless it has non-canonical trailing bits or a
       // carriage return without a line feed.
       const canonical = strict.ok && strict.bytes.toString('base64') === text.replace(/\s/g, '');
@@ -166,6 +167,54 @@ describe('decodeBase64Fast', () => {
         expect({ text, fast: fast !== undefined }).toEqual({ text, fast: true });
       }
     }
+  });
+});
+
+/** Decodes `text` with a decoder fed in pieces of the given sizes. */
+function decodeInPieces(text: string, sizes: number[]) {
+  const input = Buffer.from(text, 'latin1');
+  const decoder = new Base64Decoder(Math.floor(input.length / 4) * 3);
+  for (let start = 0, i = 0; start < input.length; i++) {
+    const size = sizes[i % sizes.length]!;
+    decoder.push(input.subarray(start, start + size));
+    start += size;
+  }
+  return decoder.end();
+}
+
+describe('Base64Decoder', () => {
+  const original = randomBytes(5000);
+  const encoded = original.toString('base64').replace(/.{76}/g, '$&\r\n');
+
+  test.each([[1], [2], [3], [5, 7], [77], [78], [79], [4096]])('decodes pieces of %j bytes', (...sizes) => {
+    expect(decodeInPieces(encoded, sizes)?.bytes.equals(original)).toBe(true);
+  });
+
+  test('hashes the decoded bytes', () => {
+    const sha256 = createHash('sha256').update(original).digest('hex');
+
+    expect(decodeInPieces(encoded, [100])?.sha256).toBe(sha256);
+  });
+
+  test('accepts CRLF split between pieces', () => {
+    expect(decodeInPieces('QUJD\r\nREVG', [5, 100])?.bytes.toString()).toBe('ABCDEF');
+  });
+
+  test.each([
+    { label: 'carriage return at the end', text: 'QUJD\r', sizes: [5] },
+    { label: 'lone carriage return between pieces', text: 'QUJD\rREVG', sizes: [5, 100] },
+    { label: 'padding then data in a later piece', text: 'QQ==QUJD', sizes: [4, 4] },
+    { label: 'third padding in a later piece', text: 'Q===', sizes: [2, 2] },
+    { label: 'bad byte in a later piece', text: 'QUJDREV!', sizes: [4, 4] },
+  ])('declines $label', ({ text, sizes }) => {
+    expect(decodeInPieces(text, sizes)).toBeUndefined();
+  });
+
+  test('small output does not keep the estimate', () => {
+    const decoder = new Base64Decoder(1024 * 1024);
+    decoder.push(Buffer.from('QUJD'));
+
+    expect(decoder.end()?.bytes.buffer.byteLength).toBeLessThan(1024 * 1024);
   });
 });
 

@@ -11,6 +11,7 @@ import type { IntakeService, RequestContext } from '../intake/intake-service';
 import type { TicketOutcome } from '../intake/outcome';
 import type { GatewayMetrics } from '../observability/metrics';
 import { checkTicket } from '../tickets/check-ticket';
+import { AttachmentScanner } from '../xml/attachment-data';
 import type { RequestDocument, RequestParser } from '../xml/parse-request';
 import { decodeBody } from './decode-body';
 import { readBody } from './read-body';
@@ -194,13 +195,19 @@ export function createIntakeHandler(deps: IntakeHandlerDeps) {
         });
       }
       const idempotencyKey = idempotencyKeyOf(req);
-      const body = await readBody(req, config.maxBodyBytes);
+      const headerKey = req.get('x-api-key');
+
+      // Attachment data is decoded while the body arrives, unless the header key is wrong.
+      const scanner = new AttachmentScanner();
+      const scan = headerKey === undefined || keyRing.identify(headerKey) !== undefined;
+      const body = await readBody(req, config.maxBodyBytes, scan ? (buffer, received) => scanner.scan(buffer, received) : undefined);
 
       // A key in the header is checked before the body is parsed, to spare the work.
-      const headerKey = req.get('x-api-key');
       if (headerKey !== undefined) await authenticate(logger, callerIp, headerKey, undefined);
 
-      const document = parser.parse(decodeBody(body));
+      // A percent-encoded body is decoded first, and its XML is scanned afterwards.
+      const xml = decodeBody(body);
+      const document = parser.parse(xml, scan && xml === body ? scanner.finish(body) : undefined);
       const keyLabel = await authenticate(logger, callerIp, headerKey, document.apiKey);
       // Adding the binding in place spares a second child logger per request.
       logger.setBindings({ keyLabel });

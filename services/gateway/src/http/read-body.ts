@@ -8,11 +8,18 @@ function tooLarge(limit: number): RequestError {
 }
 
 /**
+ * Called after each piece of a body with a declared length arrives: `buffer` has the
+ * declared length and its first `received` bytes are filled.
+ */
+export type BodyProgress = (buffer: Buffer, received: number) => void;
+
+/**
  * Reads the raw request body into one Buffer, rejecting it with 413 as soon as the
  * declared Content-Length or the bytes received so far pass `limit`, so an oversized
- * body is never held in memory.
+ * body is never held in memory. `onProgress` lets work on the body start before it has
+ * fully arrived.
  */
-export async function readBody(req: Request, limit: number): Promise<Buffer> {
+export async function readBody(req: Request, limit: number, onProgress?: BodyProgress): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
 
@@ -24,6 +31,7 @@ export async function readBody(req: Request, limit: number): Promise<Buffer> {
       if (received + chunk.length > declared) throw tooLarge(limit);
       chunk.copy(body, received);
       received += chunk.length;
+      onProgress?.(body, received);
     }
     return body.subarray(0, received);
   }

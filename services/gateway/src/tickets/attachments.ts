@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Element } from 'libxmljs2';
 import { lookup } from 'mime-types';
 import type { AttachmentData } from '../xml/attachment-data';
-import { decodeBase64Strict, decodeBase64Text, type Base64Result } from './base64';
+import { decodeBase64Strict, decodeBase64Text, type DecodedData } from './base64';
 import { characterCount, quote } from './describe';
 import { TicketRejection } from './rejection';
 
@@ -45,19 +45,23 @@ function decodeFile(file: Element, position: number, data: AttachmentData): Deco
 
   const text = file.get<Element>('data')?.text() ?? '';
   const extracted = data.take(text);
-  let decoded: Base64Result;
-  if (extracted?.bytes) decoded = { ok: true, bytes: extracted.bytes };
-  else decoded = extracted ? decodeBase64Strict(extracted.raw) : decodeBase64Text(text);
-  if (!decoded.ok) throw new TicketRejection(`${label} (${quote(fileName)}): data is not valid base64: ${decoded.problem}`);
+  if (extracted?.decoded) return attachmentOf(position, fileName, ext, extracted.decoded);
 
+  const decoded = extracted ? decodeBase64Strict(extracted.raw) : decodeBase64Text(text);
+  if (!decoded.ok) throw new TicketRejection(`${label} (${quote(fileName)}): data is not valid base64: ${decoded.problem}`);
+  const sha256 = createHash('sha256').update(decoded.bytes).digest('hex');
+  return attachmentOf(position, fileName, ext, { bytes: decoded.bytes, sha256 });
+}
+
+function attachmentOf(position: number, fileName: string, ext: string, data: DecodedData): DecodedAttachment {
   const lowerExt = ext.toLowerCase();
   return {
     position,
     fileName,
     ext: lowerExt,
     mimeType: lookup(lowerExt) || 'application/octet-stream',
-    sha256: createHash('sha256').update(decoded.bytes).digest('hex'),
-    bytes: decoded.bytes,
+    sha256: data.sha256,
+    bytes: data.bytes,
   };
 }
 

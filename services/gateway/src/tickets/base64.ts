@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 const WHITE_SPACE = 1;
 const ALPHABET = 2;
 const PADDING = 3;
@@ -54,7 +56,6 @@ export function decodeBase64Strict(input: Buffer): Base64Result {
 }
 
 const PADDING_BYTE = 0x3d;
-const URL_SAFE_BYTES = [0x2d, 0x5f];
 const LINE_FEED = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
@@ -62,7 +63,7 @@ const CARRIAGE_RETURN = 0x0d;
  * Input bytes decoded per step by the fast path. Each step makes a Latin-1 string this
  * long, and strings this small are freed by the young-generation collector.
  */
-const FAST_CHUNK_BYTES = 64 * 1024;
+const STEP_BYTES = 64 * 1024;
 
 function countByte(input: Buffer, byte: number): number {
   let count = 0;
@@ -71,81 +72,129 @@ function countByte(input: Buffer, byte: number): number {
 }
 
 /**
- * Counts the white space of `input[start, end)` with native searches: line feeds, the
- * carriage returns right before them, spaces and tabs. A carriage return without a line
- * feed is not counted, so the fast path declines such data and the strict decoder runs.
+ * Counts white space with native searches: line feeds, the carriage returns right before
+ * them, spaces and tabs. A carriage return without a line feed is not counted.
  */
-function countWhiteSpace(input: Buffer, start: number, end: number): number {
+function countWhiteSpace(input: Buffer): number {
   let count = 0;
-  for (let at = input.indexOf(LINE_FEED, start); at >= 0 && at < end; at = input.indexOf(LINE_FEED, at + 1)) {
+  for (let at = input.indexOf(LINE_FEED); at >= 0; at = input.indexOf(LINE_FEED, at + 1)) {
     count++;
-    if (at > start && input[at - 1] === CARRIAGE_RETURN) count++;
+    if (at > 0 && input[at - 1] === CARRIAGE_RETURN) count++;
   }
-  // A CRLF split between two steps counts in the step that contains the carriage return.
-  if (input[end - 1] === CARRIAGE_RETURN && input[end] === LINE_FEED) count++;
-
-  const chunk = input.subarray(start, end);
-  if (chunk.includes(0x20)) count += countByte(chunk, 0x20);
-  if (chunk.includes(0x09)) count += countByte(chunk, 0x09);
+  if (input.includes(0x20)) count += countByte(input, 0x20);
+  if (input.includes(0x09)) count += countByte(input, 0x09);
   return count;
 }
 
-/**
- * Counts the padding from the first "=" to the end, or returns -1 when anything but
- * white space and at most two "=" follows it.
- */
-function trailingPadding(input: Buffer, firstPadding: number): number {
-  let padding = 0;
-  for (let i = firstPadding; i < input.length; i++) {
-    const byte = input[i]!;
-    if (byte === PADDING_BYTE) {
-      if (++padding > 2) return -1;
-    } else if (CLASS[byte] !== WHITE_SPACE) {
-      return -1;
-    }
-  }
-  return padding;
+/** Decoded bytes of valid base64 and their SHA-256. */
+export interface DecodedData {
+  bytes: Buffer;
+  sha256: string;
 }
 
 /**
- * Decodes valid base64 with Node's native decoder, without a JavaScript loop over every
- * byte. That decoder is lenient: it skips bytes outside the alphabet, accepts the URL-safe
- * "-" and "_", and stops at the first "=". Its result is returned only when none of that
- * can have happened: no "-" or "_", padding only at the end, and a decoded length that
- * matches the number of characters other than white space, which is false once a byte was
- * skipped. For any other input it returns undefined, and `decodeBase64Strict`
- * names the problem. Where both succeed they give the same bytes.
+ * Decodes base64 that arrives in pieces with Node's native decoder, without a JavaScript
+ * loop over every byte, and hashes the output as it grows. That decoder is lenient: it
+ * skips bytes outside the alphabet, accepts the URL-safe "-" and "_", and stops at the
+ * first "=". So the result counts only when none of that can have happened. The input
+ * has no "-" or "_" and padding only at the end. The decoded length matches the number
+ * of characters other than white space, which is false once a byte was skipped. For any
+ * other input, a carriage return without a line feed included, `end()` returns undefined
+ * and `decodeBase64Strict` names the problem. Where both succeed they give the same bytes.
  */
-export function decodeBase64Fast(input: Buffer): Buffer | undefined {
-  if (URL_SAFE_BYTES.some((byte) => input.includes(byte))) return undefined;
-  const firstPadding = input.indexOf(PADDING_BYTE);
-  const padding = firstPadding < 0 ? 0 : trailingPadding(input, firstPadding);
-  if (padding < 0) return undefined;
+export class Base64Decoder {
+  private readonly output: Buffer;
+  private readonly hash = createHash('sha256');
+  private written = 0;
+  private characters = 0;
+  private padding = 0;
+  private valid = true;
+  /** Characters of an incomplete group of four, decoded with the next piece. */
+  private carried = '';
+  /** True when the last piece ended with a carriage return, which needs a line feed next. */
+  private pendingReturn = false;
 
-  const output = Buffer.allocUnsafe(Math.floor(input.length / 4) * 3);
-  let written = 0;
-  let characters = 0;
-  // Each step decodes whole groups of four characters and carries the rest into the next.
-  let carried = '';
-  for (let start = 0; start < input.length; start += FAST_CHUNK_BYTES) {
-    const chunk = input.subarray(start, start + FAST_CHUNK_BYTES);
-    const significant = chunk.length - countWhiteSpace(input, start, start + chunk.length);
-    characters += significant;
-    let text = carried + chunk.toString('latin1');
-    carried = '';
-    const isLast = start + chunk.length >= input.length;
-    let extra = isLast ? 0 : characters % 4;
+  /** `capacity` is the most bytes the output may need: 3 for every 4 input bytes. */
+  constructor(capacity: number) {
+    this.output = Buffer.allocUnsafe(capacity);
+  }
+
+  push(input: Buffer): void {
+    for (let start = 0; start < input.length && this.valid; start += STEP_BYTES) {
+      this.decodeStep(input.subarray(start, start + STEP_BYTES));
+    }
+  }
+
+  end(): DecodedData | undefined {
+    if (this.pendingReturn) this.valid = false;
+    if (this.valid && this.carried !== '') this.decode(this.carried);
+    const expected = (this.characters / 4) * 3 - this.padding;
+    if (!this.valid || this.characters % 4 !== 0 || this.written !== expected) return undefined;
+    const view = this.output.subarray(0, this.written);
+    // A copy lets a small file decoded against a large estimate free the rest of it.
+    const bytes = this.written * 2 < this.output.length ? Buffer.from(view) : view;
+    return { bytes, sha256: this.hash.digest('hex') };
+  }
+
+  private decodeStep(piece: Buffer): void {
+    if (this.pendingReturn) {
+      this.pendingReturn = false;
+      if (piece[0] !== LINE_FEED) this.valid = false;
+    }
+    // A carriage return at the end waits for the line feed that makes it white space.
+    let length = piece.length;
+    if (piece[length - 1] === CARRIAGE_RETURN) {
+      this.pendingReturn = true;
+      length--;
+    }
+    const bytes = piece.subarray(0, length);
+    if (bytes.includes(0x2d) || bytes.includes(0x5f) || !this.checkPadding(bytes)) {
+      this.valid = false;
+      return;
+    }
+
+    this.characters += length - countWhiteSpace(bytes);
+    let text = this.carried + bytes.toString('latin1');
+    this.carried = '';
+    // Whole groups of four characters are decoded now, and the rest is carried. After the
+    // padding nothing valid can follow, so everything is decoded.
+    let extra = this.padding === 0 ? this.characters % 4 : 0;
     if (extra > 0) {
       let cut = text.length;
       while (extra > 0) if (CLASS[text.charCodeAt(--cut)] !== WHITE_SPACE) extra--;
-      carried = text.slice(cut);
+      this.carried = text.slice(cut);
       text = text.slice(0, cut);
     }
-    written += output.write(text, written, 'base64');
+    this.decode(text);
   }
 
-  if (characters % 4 !== 0 || written !== (characters / 4) * 3 - padding) return undefined;
-  return output.subarray(0, written);
+  private decode(text: string): void {
+    const before = this.written;
+    this.written += this.output.write(text, this.written, 'base64');
+    this.hash.update(this.output.subarray(before, this.written));
+  }
+
+  /** Counts "=" and returns false when anything but white space follows the first one. */
+  private checkPadding(bytes: Buffer): boolean {
+    const first = this.padding > 0 ? 0 : bytes.indexOf(PADDING_BYTE);
+    if (first < 0) return true;
+    for (let i = first; i < bytes.length; i++) {
+      const byte = bytes[i]!;
+      if (byte === PADDING_BYTE) {
+        if (++this.padding > 2) return false;
+      } else if (CLASS[byte] !== WHITE_SPACE) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
+
+/** Decodes a whole buffer with `Base64Decoder`, or returns undefined when it is not valid base64. */
+export function decodeBase64Fast(input: Buffer): DecodedData | undefined {
+  const decoder = new Base64Decoder(Math.floor(input.length / 4) * 3);
+  decoder.push(input);
+  return decoder.end();
 }
 
 /** Decodes base64 given as text; characters outside Latin-1 are reported as invalid. */

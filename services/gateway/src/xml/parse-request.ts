@@ -52,10 +52,14 @@ function parseWellFormed(xml: Buffer): Document {
 export class RequestParser {
   private readonly schema: Document = parseXml(readRequestSchema());
 
-  parse(xml: Buffer): RequestDocument {
+  /**
+   * Parses `xml`. A caller that scanned the body for attachment data while it arrived
+   * passes the result as `scanned`.
+   */
+  parse(xml: Buffer, scanned?: AttachmentData): RequestDocument {
     if (hasDoctype(xml)) throw new RequestError(400, DOCTYPE_REASON);
 
-    const attachmentData = AttachmentData.extract(xml);
+    const attachmentData = scanned ?? AttachmentData.extract(xml);
     const document = parseWellFormed(attachmentData.skeleton);
     // A second guard: no text is read from a document that declares a DTD in any way.
     if (document.getDtd() !== null) throw new RequestError(400, DOCTYPE_REASON);
