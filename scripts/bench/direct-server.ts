@@ -2,7 +2,7 @@
  * The direct-path baseline: an HTTP server that does the gateway's parsing and checks
  * and the worker's catalog lookup and database transaction inside the request handler,
  * with no queue. Attachments go to the object store within the handler, through the
- * same staging upload and copy as the queued path. It reads the gateway's and the
+ * same upload as the queued path. It reads the gateway's and the
  * worker's settings from the environment (PORT, HOST, DATABASE_URL, S3_*, API_KEY) and
  * sends `{ type: 'ready', url }` over IPC once it listens.
  */
@@ -23,15 +23,17 @@ import { decodeBody } from '@ticket-intake/gateway/dist/http/decode-body';
 import { readBody } from '@ticket-intake/gateway/dist/http/read-body';
 import { errorResponse, ticketsResponse, type XmlResponse } from '@ticket-intake/gateway/dist/http/xml-response';
 import type { TicketOutcome } from '@ticket-intake/gateway/dist/intake/outcome';
-import { removeStaged, stageAttachments } from '@ticket-intake/gateway/dist/intake/stage-attachments';
+import { removeObjects, uploadAttachments } from '@ticket-intake/gateway/dist/intake/upload-attachments';
 import type { CheckedTicket } from '@ticket-intake/gateway/dist/tickets/check-ticket';
 import { checkTicket } from '@ticket-intake/gateway/dist/tickets/check-ticket';
+import { AttachmentScanner } from '@ticket-intake/gateway/dist/xml/attachment-data';
 import { RequestParser } from '@ticket-intake/gateway/dist/xml/parse-request';
-import { openObjectStore, type TicketJobData } from '@ticket-intake/shared';
+import { openObjectStore, pendingMarkerKey, uploadedKeys, type ObjectStore, type TicketJobData } from '@ticket-intake/shared';
 
 type ValidTicket = Extract<CheckedTicket, { ok: true }>;
 
 interface DirectDeps extends StoreDeps {
+  store: ObjectStore;
   config: GatewayConfig;
   keyRing: KeyRing;
   parser: RequestParser;
@@ -50,15 +52,15 @@ function send(res: Response, response: XmlResponse): void {
   res.send(response.body);
 }
 
-/** Stages, resolves and stores one ticket, in the order the gateway and the worker do. */
+/** Uploads, resolves and stores one ticket, in the order the gateway and the worker do. */
 async function storeOne(deps: DirectDeps, ticket: ValidTicket, request: RequestInfo): Promise<TicketOutcome> {
   const jobId = randomUUID();
-  const staged = await stageAttachments(deps.store, [{ jobId, attachments: ticket.attachments }]);
+  const uploaded = await uploadAttachments(deps.store, [{ jobId, attachments: ticket.attachments }]);
   const data: TicketJobData = {
     ...request,
     index: ticket.index,
     ticket: ticket.fields,
-    attachments: staged.get(jobId)!,
+    attachments: uploaded.get(jobId)!,
   };
 
   const catalog = await deps.catalog.get();
@@ -67,11 +69,13 @@ async function storeOne(deps: DirectDeps, ticket: ValidTicket, request: RequestI
     resolved = catalog.resolve(data.ticket);
   } catch (error) {
     if (!(error instanceof TicketRejection)) throw error;
-    await removeStaged(deps.store, data.attachments.map((file) => file.stagingKey));
+    await removeObjects(deps.store, uploadedKeys(jobId, data.attachments));
     return { index: ticket.index, status: 'rejected', reason: error.reason, warnings: ticket.warnings };
   }
 
   const result = await storeTicket(deps, jobId, data, resolved);
+  // A marker left behind is removed with the bench's bucket, so a failure is not reported.
+  if (data.attachments.length > 0) void deps.store.remove(pendingMarkerKey(jobId)).catch(() => undefined);
   return {
     index: ticket.index,
     status: 'stored',
@@ -84,8 +88,10 @@ function createHandler(deps: DirectDeps) {
   return async function handleDirect(req: Request, res: Response): Promise<void> {
     const request = { requestId: randomUUID(), keyLabel: '', callerIp: req.socket.remoteAddress ?? '' };
     try {
-      const body = await readBody(req, deps.config.maxBodyBytes);
-      const document = deps.parser.parse(decodeBody(body));
+      const scanner = new AttachmentScanner();
+      const body = await readBody(req, deps.config.maxBodyBytes, (buffer, received) => scanner.scan(buffer, received));
+      const xml = decodeBody(body);
+      const document = deps.parser.parse(xml, xml === body ? scanner.finish(body) : undefined);
       const keyLabel = document.apiKey ? deps.keyRing.identify(document.apiKey) : undefined;
       if (!keyLabel) throw new RequestError(401, 'invalid API key');
       request.keyLabel = keyLabel;

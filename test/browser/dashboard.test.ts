@@ -46,7 +46,7 @@ function ticketJob(index: number): TicketJobData {
         sizeBytes: 10,
         mimeType: 'application/pdf',
         sha256: '0'.repeat(64),
-        stagingKey: `staging/dashboard-test-${index}/1`,
+        objectKey: `tickets/dashboard-test-${index}/1.pdf`,
       },
     ],
   };
@@ -158,7 +158,7 @@ describe('queue dashboard in Chromium', () => {
       expect(text).not.toContain('ada.private');
       expect(text).not.toContain('Private subject');
       expect(text).not.toContain('198.51.100.23');
-      expect(text).not.toContain('staging/');
+      expect(text).not.toContain('tickets/dashboard-test');
       expect(offHostRequests).toEqual([]);
     } finally {
       await context.close();

@@ -46,7 +46,7 @@ describe('20 A: no worker running', () => {
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(await ticketCount(stack, 'wait-20 part A')).toBe(0);
     expect(await stack.gateway.queue.count()).toBe(0);
-    expect(await stack.store.list('staging/')).toEqual([]);
+    expect(await stack.store.list('')).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { post, sha256 } from '../support/http';
-import { startStack, TEST_API_KEY, type TestStack } from '../support/stack';
+import { keysLeftUnder, startStack, TEST_API_KEY, type TestStack } from '../support/stack';
 
 const EXAMPLE = readFileSync(path.join(__dirname, '..', '..', 'examples', 'add-ticket.xml'));
 
@@ -65,8 +65,7 @@ describe('examples/add-ticket.xml', () => {
     expect(attachment!.sha256).toBe(sha256(expected));
     expect(Number(attachment!.size_bytes)).toBe(expected.length);
 
-    const staged = await stack.store.list('staging/');
-    expect(staged).toEqual([]);
+    expect(await keysLeftUnder(stack.store, 'pending/')).toEqual([]);
   });
 
   test('job data holds no key or file bytes', async () => {

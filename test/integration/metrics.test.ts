@@ -81,7 +81,7 @@ describe('metrics', () => {
     expect(rejections('unauthorized')).toBe(1);
     expect(rejections('bad_xml')).toBe(1);
     expect(attachmentBytes).toBeGreaterThan(0);
-    expect(sampleValue(samples, 'ticket_intake_attachment_bytes_staged_total')).toBe(attachmentBytes);
+    expect(sampleValue(samples, 'ticket_intake_attachment_bytes_uploaded_total')).toBe(attachmentBytes);
   });
 
   test('gateway exports queue gauges and process metrics', async () => {

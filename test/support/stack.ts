@@ -13,6 +13,20 @@ import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from '../../scripts/
 
 export const TEST_API_KEY = 'test-key-0001';
 
+/**
+ * Returns the keys under `prefix` once none is left, or those still there after
+ * `timeoutMs`. Workers remove pending markers right after they return a result, so a
+ * test that reads the bucket just after a response waits for that.
+ */
+export async function keysLeftUnder(store: ObjectStore, prefix: string, timeoutMs = 2000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const keys = (await store.list(prefix)).map((item) => item.key);
+    if (keys.length === 0 || Date.now() > deadline) return keys;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 const MYSQL_ROOT_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -89,7 +89,7 @@ describe('summariseTicketJob', () => {
       callerIp: '198.51.100.23',
       index: 2,
       ticket: { email: 'Ada.Example@Example.COM', departmentId: 3, subject: 'Private', comments: 'Private' },
-      attachments: [{ stagingKey: 'staging/a/1' }, { stagingKey: 'staging/a/2' }],
+      attachments: [{ objectKey: 'tickets/a/1.pdf' }, { objectKey: 'tickets/a/2.pdf' }],
     });
 
     expect(summary).toEqual({

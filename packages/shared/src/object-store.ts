@@ -134,21 +134,35 @@ export async function openObjectStore(settings: ObjectStoreSettings): Promise<Ob
   return store;
 }
 
-/** Prefix under which the gateway stages attachments until a worker stores the ticket. */
-export const STAGING_PREFIX = 'staging/';
+/**
+ * Prefix of the empty marker objects that the gateway writes, one per job, before it
+ * uploads the job's attachments. A marker is removed once the job's ticket is stored or
+ * its attachments are removed. A marker that outlives its job names attachments that no
+ * ticket row refers to, so the worker's sweep can find them without listing every file.
+ */
+export const PENDING_PREFIX = 'pending/';
 
-export function stagingKey(jobId: string, position: number): string {
-  return `${STAGING_PREFIX}${jobId}/${position}`;
+export function pendingMarkerKey(jobId: string): string {
+  return `${PENDING_PREFIX}${jobId}`;
+}
+
+/** Returns the keys of a job's uploaded attachments and, when it has any, its pending marker. */
+export function uploadedKeys(jobId: string, attachments: readonly { objectKey: string }[]): string[] {
+  if (attachments.length === 0) return [];
+  return [...attachments.map((file) => file.objectKey), pendingMarkerKey(jobId)];
+}
+
+/** Prefix of every attachment of one job's ticket (the job id is stored in tickets.job_id). */
+export function attachmentPrefix(jobId: string): string {
+  return `tickets/${jobId}/`;
 }
 
 /**
- * Final key of an attachment: the prefix of the ticket's job (its id is stored in
- * tickets.job_id) and the file's position, so two files of one ticket never collide
- * whatever their display names are. The key depends on nothing else, so every delivery
- * of a job writes the same keys, and the clean-up after a job's last failure can name
- * them without a database row.
+ * Key of an attachment: the prefix of the ticket's job and the file's position, so two
+ * files of one ticket never collide whatever their display names are. The gateway
+ * uploads each file to this key before it queues the job, and the worker records it.
  */
 export function attachmentKey(jobId: string, position: number, ext: string): string {
   const suffix = ext === '' ? '' : `.${ext}`;
-  return `tickets/${jobId}/${position}${suffix}`;
+  return `${attachmentPrefix(jobId)}${position}${suffix}`;
 }

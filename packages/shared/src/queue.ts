@@ -23,8 +23,8 @@ export interface CustomFieldValue {
   value: string;
 }
 
-/** An attachment already uploaded to its staging key by the gateway. */
-export interface StagedAttachment {
+/** An attachment that the gateway has uploaded to its key before queueing the job. */
+export interface UploadedAttachment {
   /** 1-based position among the ticket's `<file>` elements. */
   position: number;
   /** Display name exactly as sent, or a generated one. */
@@ -35,7 +35,8 @@ export interface StagedAttachment {
   mimeType: string;
   /** Hex SHA-256 of the decoded bytes. */
   sha256: string;
-  stagingKey: string;
+  /** Key in the bucket, from `attachmentKey`. */
+  objectKey: string;
 }
 
 /**
@@ -50,7 +51,7 @@ export interface TicketJobData {
   /** 1-based position of the ticket in its request document. */
   index: number;
   ticket: TicketFields;
-  attachments: StagedAttachment[];
+  attachments: UploadedAttachment[];
 }
 
 export type TicketJobResult = StoredTicket | RejectedTicket;

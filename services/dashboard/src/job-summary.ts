@@ -1,6 +1,6 @@
 /**
  * What the dashboard shows of a ticket job's data. The job data also holds the
- * caller's address, the whole ticket and the staging keys of its attachments; an
+ * caller's address, the whole ticket and the object keys of its attachments; an
  * operator watching the queue needs none of them.
  */
 export interface TicketJobSummary {

@@ -1,12 +1,12 @@
 import { Worker } from 'bullmq';
-import { attachmentKey, openObjectStore, redisOptionsFromUrl, type ObjectStore, type TicketJobData, type TicketJobResult } from '@ticket-intake/shared';
+import { openObjectStore, redisOptionsFromUrl, uploadedKeys, type ObjectStore, type TicketJobData, type TicketJobResult } from '@ticket-intake/shared';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { CatalogCache } from './catalog/catalog-cache';
 import type { WorkerConfig } from './config';
 import { createDataSource, ensureDatabase, runMigrations } from './db/data-source';
 import { startObservability, type WorkerObservability } from './observability/start-observability';
-import { sweepStaging } from './staging-sweep';
+import { sweepUploads } from './upload-sweep';
 import { createTicketProcessor } from './tickets/process-ticket-job';
 
 export interface RunningWorker {
@@ -57,10 +57,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
       return;
     }
     logger.error(context, 'ticket job failed for the last time');
-    // No ticket exists, so neither the staged objects nor copies made by a crashed
-    // attempt may stay.
-    const keys = job.data.attachments.flatMap((file) => [file.stagingKey, attachmentKey(job.id!, file.position, file.ext)]);
-    void Promise.allSettled(keys.map((key) => store.remove(key)));
+    // No ticket exists, so its files may not stay.
+    void Promise.allSettled(uploadedKeys(job.id!, job.data.attachments).map((key) => store.remove(key)));
   });
   await worker.waitUntilReady();
 
@@ -74,8 +72,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   }
 
   const sweep = () =>
-    sweepStaging(store, config.stagingMaxAgeMs, logger).catch((error: unknown) =>
-      logger.error({ err: error }, 'sweeping staged attachments failed'),
+    sweepUploads(store, dataSource, config.pendingUploadMaxAgeMs, logger).catch((error: unknown) =>
+      logger.error({ err: error }, 'sweeping uploads of jobs without a ticket failed'),
     );
   const sweepTimer = setInterval(sweep, SWEEP_INTERVAL_MS);
   sweepTimer.unref();

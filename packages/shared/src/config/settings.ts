@@ -227,9 +227,9 @@ export const workerSettings = {
     default: '3000',
     parse: integer({ min: 100 }),
   }),
-  stagingMaxAgeMs: setting({
-    name: 'STAGING_MAX_AGE_MS',
-    description: 'age after which a staged attachment whose job never finished is removed, in milliseconds',
+  pendingUploadMaxAgeMs: setting({
+    name: 'PENDING_UPLOAD_MAX_AGE_MS',
+    description: 'age after which the files of a job that stored no ticket are removed, in milliseconds',
     default: String(24 * 60 * 60 * 1000),
     parse: integer({ min: 60_000 }),
   }),

@@ -26,7 +26,7 @@ export interface IntakeHandlerDeps {
   failedKeys: FailedKeyThrottle;
   idempotency: IdempotencyStore;
   logger: Logger;
-  metrics?: Pick<GatewayMetrics, 'requestRejected' | 'ticketsAnswered' | 'attachmentsStaged'>;
+  metrics?: Pick<GatewayMetrics, 'requestRejected' | 'ticketsAnswered' | 'attachmentsUploaded'>;
 }
 
 const INVALID_KEY = 'invalid API key';
@@ -111,7 +111,7 @@ export function createIntakeHandler(deps: IntakeHandlerDeps) {
     const outcomes = await intake.submit(checked, context);
 
     const files = checked.flatMap((ticket) => (ticket.ok ? ticket.attachments : []));
-    metrics?.attachmentsStaged(files.reduce((sum, file) => sum + file.bytes.length, 0));
+    metrics?.attachmentsUploaded(files.reduce((sum, file) => sum + file.bytes.length, 0));
     metrics?.ticketsAnswered(outcomes);
     return outcomes;
   }

@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import { TICKET_JOB_NAME, type ObjectStore, type StagedAttachment, type TicketJobData } from '@ticket-intake/shared';
+import {
+  TICKET_JOB_NAME,
+  uploadedKeys,
+  type ObjectStore,
+  type TicketJobData,
+  type UploadedAttachment,
+} from '@ticket-intake/shared';
 import type { Logger } from 'pino';
 import { RequestError } from '../errors';
 import type { CheckedTicket } from '../tickets/check-ticket';
 import type { JobOutcome, JobWaiter } from './job-waiter';
 import type { TicketOutcome } from './outcome';
-import { removeStaged, stageAttachments } from './stage-attachments';
+import { removeObjects, uploadAttachments } from './upload-attachments';
 
 export interface RequestContext {
   requestId: string;
@@ -20,7 +26,7 @@ export interface RequestContext {
 interface PlannedJob {
   jobId: string;
   ticket: Extract<CheckedTicket, { ok: true }>;
-  staged: StagedAttachment[];
+  uploaded: UploadedAttachment[];
 }
 
 /** A job whose result had not arrived when the wait ran out. */
@@ -43,7 +49,7 @@ const PENDING_WITHOUT_KEY =
   'still being processed when the wait ran out and likely to be stored; sending the request again without an Idempotency-Key may store it twice';
 
 /**
- * Turns checked tickets into queue jobs and waits for their results: stages attachments,
+ * Turns checked tickets into queue jobs and waits for their results: uploads attachments,
  * adds one job per valid ticket in a single bulk call, waits up to the configured time,
  * then withdraws every job that no worker has started.
  */
@@ -57,7 +63,7 @@ export class IntakeService {
 
   async submit(tickets: CheckedTicket[], context: RequestContext): Promise<TicketOutcome[]> {
     const valid = tickets.filter((ticket) => ticket.ok);
-    const planned = await this.stage(valid, context);
+    const planned = await this.upload(valid, context);
     const outcomes = await this.enqueueAndWait(planned, context);
 
     return tickets.map((ticket) => {
@@ -66,16 +72,16 @@ export class IntakeService {
     });
   }
 
-  private async stage(valid: Extract<CheckedTicket, { ok: true }>[], context: RequestContext): Promise<PlannedJob[]> {
+  private async upload(valid: Extract<CheckedTicket, { ok: true }>[], context: RequestContext): Promise<PlannedJob[]> {
     const jobs = valid.map((ticket) => ({ jobId: randomUUID(), ticket }));
     try {
-      const staged = await stageAttachments(
+      const uploaded = await uploadAttachments(
         this.store,
         jobs.map(({ jobId, ticket }) => ({ jobId, attachments: ticket.attachments })),
       );
-      return jobs.map((job) => ({ ...job, staged: staged.get(job.jobId)! }));
+      return jobs.map((job) => ({ ...job, uploaded: uploaded.get(job.jobId)! }));
     } catch (error) {
-      context.logger.error({ err: error }, 'staging attachments failed');
+      context.logger.error({ err: error }, 'uploading attachments failed');
       throw new RequestError(503, 'object store unavailable: attachments could not be stored, so no ticket was created');
     }
   }
@@ -88,7 +94,7 @@ export class IntakeService {
     const promises = this.waiter.register(jobIds);
     try {
       await this.addJobs(
-        planned.map(({ jobId, ticket, staged }) => ({
+        planned.map(({ jobId, ticket, uploaded }) => ({
           name: TICKET_JOB_NAME,
           data: {
             requestId: context.requestId,
@@ -96,7 +102,7 @@ export class IntakeService {
             callerIp: context.callerIp,
             index: ticket.index,
             ticket: ticket.fields,
-            attachments: staged,
+            attachments: uploaded,
           },
           opts: { jobId },
         })),
@@ -107,10 +113,12 @@ export class IntakeService {
       context.logger.error({ err: error }, 'adding jobs to the queue failed');
       // NOTE: when Redis ran the add but its reply was lost, the jobs exist although the
       // add failed. They are removed while Redis still responds. Otherwise a worker may
-      // still store such a ticket after this 503 if it has no attachments (the staged
-      // objects of the others are gone, so their copy fails and they are not stored).
-      await Promise.allSettled(jobIds.map((jobId) => this.queue.remove(jobId)));
-      await removeStaged(this.store, planned.flatMap((job) => job.staged.map((file) => file.stagingKey)));
+      // still store such a ticket after this 503.
+      const absent = await Promise.all(planned.map((job) => this.withdraw(job.jobId, context.logger)));
+      // Files of a job that may still exist stay for its ticket. The worker's sweep removes
+      // them later if no ticket refers to them.
+      const keys = planned.filter((_job, i) => absent[i]).flatMap((job) => uploadedKeys(job.jobId, job.uploaded));
+      await removeObjects(this.store, keys);
       throw new RequestError(503, 'queue unavailable: the tickets could not be queued, so no ticket was created');
     }
     context.logger.debug({ jobIds }, 'jobs added');
@@ -176,6 +184,17 @@ export class IntakeService {
     return { state, job };
   }
 
+  /** Removes a job, and returns true only when it is known to be gone from the queue. */
+  private async withdraw(jobId: string, logger: Logger): Promise<boolean> {
+    try {
+      if ((await this.queue.remove(jobId)) === 1) return true;
+      return (await this.queue.getJobState(jobId)) === 'unknown';
+    } catch (error) {
+      logger.warn({ err: error, jobId }, 'removing a job after a failed add failed; its files stay until the sweep');
+      return false;
+    }
+  }
+
   /**
    * Adds the jobs, trying again twice within about a second while the Redis connection
    * is being re-established. Job ids are fixed, so a repeated add never duplicates a job.
@@ -215,7 +234,7 @@ export class IntakeService {
 
         if ((await this.queue.remove(job.jobId)) === 1) {
           log.warn('wait ran out before a worker started the job, so it was withdrawn');
-          await removeStaged(this.store, current.data.attachments.map((file) => file.stagingKey));
+          await removeObjects(this.store, uploadedKeys(job.jobId, current.data.attachments));
           return 'withdrawn';
         }
         // The job became active between the state read and the removal; look again.

@@ -98,9 +98,9 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  private readonly attachmentBytesStaged = new Counter({
-    name: 'ticket_intake_attachment_bytes_staged_total',
-    help: 'Decoded attachment bytes uploaded to staging for tickets that were queued',
+  private readonly attachmentBytesUploaded = new Counter({
+    name: 'ticket_intake_attachment_bytes_uploaded_total',
+    help: 'Decoded attachment bytes uploaded to the object store for tickets that were queued',
     registers: [this.registry],
   });
 
@@ -133,8 +133,8 @@ export class GatewayMetrics {
     for (const outcome of outcomes) this.ticketResults.inc({ outcome: OUTCOME_LABELS[outcome.status] });
   }
 
-  attachmentsStaged(bytes: number): void {
-    if (bytes > 0) this.attachmentBytesStaged.inc(bytes);
+  attachmentsUploaded(bytes: number): void {
+    if (bytes > 0) this.attachmentBytesUploaded.inc(bytes);
   }
 
   get contentType(): string {

@@ -14,7 +14,7 @@ export interface AttachmentRules {
   attachmentMaxFiles: number;
 }
 
-/** An attachment decoded in memory, waiting to be staged in the object store. */
+/** An attachment decoded in memory, waiting to be uploaded to the object store. */
 export interface DecodedAttachment {
   position: number;
   fileName: string;

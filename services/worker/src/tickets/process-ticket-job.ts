@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { TicketJobData, TicketJobResult } from '@ticket-intake/shared';
+import { pendingMarkerKey, uploadedKeys, type ObjectStore, type TicketJobData, type TicketJobResult } from '@ticket-intake/shared';
 import type { Logger } from 'pino';
 import type { CatalogCache } from '../catalog/catalog-cache';
 import { asRejectionIfDataError } from './data-errors';
@@ -7,6 +7,7 @@ import { TicketRejection } from './rejection';
 import { storeTicket, type StoreDeps } from './store-ticket';
 
 export interface ProcessDeps extends StoreDeps {
+  store: ObjectStore;
   catalog: CatalogCache;
   logger: Logger;
 }
@@ -29,9 +30,16 @@ export function createTicketProcessor(deps: ProcessDeps) {
     } catch (caught) {
       const error = asRejectionIfDataError(caught);
       if (!(error instanceof TicketRejection)) throw error;
-      await Promise.allSettled(data.attachments.map((file) => deps.store.remove(file.stagingKey)));
+      // A rejected ticket stores nothing, so its files go as well.
+      await Promise.allSettled(uploadedKeys(jobId, data.attachments).map((key) => deps.store.remove(key)));
       logger.info({ reason: error.reason }, 'ticket rejected');
       return { status: 'rejected', reason: error.reason };
+    }
+    if (data.attachments.length > 0) {
+      // The ticket refers to its files now, so their marker goes, without delaying the result.
+      deps.store.remove(pendingMarkerKey(jobId)).catch((error: unknown) => {
+        logger.warn({ err: error }, 'removing the pending marker failed; the sweep removes it later');
+      });
     }
     logger.info({ ticketId: result.ticketId, replayed: result.replayed, attachments: data.attachments.length }, 'ticket stored');
     return result;

@@ -1,4 +1,4 @@
-import { attachmentKey, type ObjectStore, type StoredTicket, type TicketJobData } from '@ticket-intake/shared';
+import type { StoredTicket, TicketJobData } from '@ticket-intake/shared';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import type { ResolvedTicket } from '../catalog/catalog';
 import { Ticket } from '../db/entities';
@@ -8,7 +8,6 @@ const HISTORY_WARNINGS = 20;
 
 export interface StoreDeps {
   dataSource: DataSource;
-  store: ObjectStore;
   defaultTimezone: string;
 }
 
@@ -75,10 +74,10 @@ async function upsertAccount(manager: EntityManager, data: TicketJobData, langua
 
 /**
  * Stores one ticket in one transaction: account, ticket row, custom field values,
- * attachment rows and a history row. Staged attachments are copied to their final keys
- * before the commit and removed from staging after it. When anything fails, the copies
- * are removed again and the transaction rolls back, so no row is left without its
- * objects and no final object without its row.
+ * attachment rows and a history row. The gateway uploaded the attachments to their keys
+ * before it queued the job, so the rows refer to objects that exist. When anything
+ * fails, the transaction rolls back, and the objects wait for a retry or for the clean-up
+ * after the job's last failure.
  *
  * Delivering the same job twice returns the ticket of the first delivery: the job id has
  * a unique index, so the second insert fails and the existing ticket is looked up.
@@ -89,10 +88,6 @@ export async function storeTicket(
   data: TicketJobData,
   resolved: ResolvedTicket,
 ): Promise<StoredTicket> {
-  const stagingKeys = data.attachments.map((file) => file.stagingKey);
-  const removeStaging = () => Promise.allSettled(stagingKeys.map((key) => deps.store.remove(key)));
-
-  const copiedKeys: string[] = [];
   let ticketId: number;
   try {
     ticketId = await deps.dataSource.transaction(async (manager) => {
@@ -121,16 +116,16 @@ export async function storeTicket(
         await insertRows(manager, 'ticket_field_values', FIELD_VALUE_COLUMNS, values);
       }
 
-      const rows = [];
-      for (const file of data.attachments) {
-        // A worker that dies between this copy and the commit leaves the copy behind. The
-        // next delivery of the job writes the same key, and the clean-up after the job's
-        // last failure removes it.
-        const objectKey = attachmentKey(jobId, file.position, file.ext);
-        await deps.store.copy(file.stagingKey, objectKey);
-        copiedKeys.push(objectKey);
-        rows.push([id, file.position, file.fileName, file.ext, file.sizeBytes, file.mimeType, file.sha256, objectKey]);
-      }
+      const rows = data.attachments.map((file) => [
+        id,
+        file.position,
+        file.fileName,
+        file.ext,
+        file.sizeBytes,
+        file.mimeType,
+        file.sha256,
+        file.objectKey,
+      ]);
       if (rows.length > 0) await insertRows(manager, 'attachments', ATTACHMENT_COLUMNS, rows);
 
       const detail = JSON.stringify({
@@ -147,17 +142,12 @@ export async function storeTicket(
       return id;
     });
   } catch (error) {
-    await Promise.allSettled(copiedKeys.map((key) => deps.store.remove(key)));
     if (isDuplicateJob(error)) {
       const existing = await findTicketOfJob(deps.dataSource, jobId);
-      if (existing !== undefined) {
-        await removeStaging();
-        return { status: 'stored', ticketId: existing, warnings: resolved.warnings, replayed: true };
-      }
+      if (existing !== undefined) return { status: 'stored', ticketId: existing, warnings: resolved.warnings, replayed: true };
     }
     throw error;
   }
 
-  await removeStaging();
   return { status: 'stored', ticketId, warnings: resolved.warnings, replayed: false };
 }
