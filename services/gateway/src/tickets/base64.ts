@@ -71,19 +71,55 @@ function countByte(input: Buffer, byte: number): number {
   return count;
 }
 
-/**
- * Counts white space with native searches: line feeds, the carriage returns right before
- * them, spaces and tabs. A carriage return without a line feed is not counted.
- */
-function countWhiteSpace(input: Buffer): number {
+/** Counts spaces and tabs with native searches. */
+function countBlanks(input: Buffer): number {
   let count = 0;
-  for (let at = input.indexOf(LINE_FEED); at >= 0; at = input.indexOf(LINE_FEED, at + 1)) {
-    count++;
-    if (at > 0 && input[at - 1] === CARRIAGE_RETURN) count++;
-  }
   if (input.includes(0x20)) count += countByte(input, 0x20);
   if (input.includes(0x09)) count += countByte(input, 0x09);
   return count;
+}
+
+/** `LineFeeds.lineLength` before the distance of the first two line feeds is known. */
+const UNKNOWN = 0;
+/** `LineFeeds.lineLength` once line feeds stopped coming at one distance. */
+const IRREGULAR = -1;
+
+/**
+ * Counts line feeds, and the carriage returns right before them, across the pieces of
+ * one stream. Data wrapped at a fixed width has its line feeds at one distance, so after
+ * the first two the count checks the expected offsets only. At the first line of another
+ * length it searches for every line feed instead. A line feed between two expected ones
+ * is then not counted, so the decoder declines such data, which stays correct.
+ */
+class LineFeeds {
+  private lineLength = UNKNOWN;
+  /** Stream offset of the last line feed counted, or -1. */
+  private last = -1;
+
+  /** Counts in `bytes`, which start at stream offset `base`. */
+  count(bytes: Buffer, base: number): number {
+    let count = 0;
+    let at = -1;
+    for (;;) {
+      let next: number;
+      if (this.lineLength > 0) {
+        next = this.last + this.lineLength - base;
+        if (next >= bytes.length) break;
+        if (bytes[next] !== LINE_FEED) {
+          this.lineLength = IRREGULAR;
+          continue;
+        }
+      } else {
+        next = bytes.indexOf(LINE_FEED, at + 1);
+        if (next < 0) break;
+        if (this.lineLength === UNKNOWN && this.last >= 0) this.lineLength = base + next - this.last;
+      }
+      count += next > 0 && bytes[next - 1] === CARRIAGE_RETURN ? 2 : 1;
+      at = next;
+      this.last = base + next;
+    }
+    return count;
+  }
 }
 
 /** Decoded bytes of valid base64 and their SHA-256. */
@@ -113,6 +149,9 @@ export class Base64Decoder {
   private carried = '';
   /** True when the last piece ended with a carriage return, which needs a line feed next. */
   private pendingReturn = false;
+  private readonly lineFeeds = new LineFeeds();
+  /** Stream offset of the next piece. */
+  private consumed = 0;
 
   /** `capacity` is the most bytes the output may need: 3 for every 4 input bytes. */
   constructor(capacity: number) {
@@ -153,7 +192,8 @@ export class Base64Decoder {
       return;
     }
 
-    this.characters += length - countWhiteSpace(bytes);
+    this.characters += length - this.lineFeeds.count(bytes, this.consumed) - countBlanks(bytes);
+    this.consumed += piece.length;
     let text = this.carried + bytes.toString('latin1');
     this.carried = '';
     // Whole groups of four characters are decoded now, and the rest is carried. After the
