@@ -38,6 +38,11 @@ RUN npm prune --omit=dev --no-audit --no-fund \
 FROM node:20-bookworm-slim AS runtime
 
 ENV NODE_ENV=production
+# glibc maps buffers of 128 KiB and more on their own and unmaps them when freed. By
+# default it raises that limit up to 32 MiB after the first large free, and request
+# bodies freed later stay in the process: the gateway's RSS grew by about 60 MiB
+# over a few 15 MiB uploads without this setting.
+ENV MALLOC_MMAP_THRESHOLD_=131072
 WORKDIR /app
 
 COPY --from=build /app/package.json ./

@@ -45,6 +45,8 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   // A local trial listens on this machine only, unless HOST or WORKER_HTTP_HOST are set.
   env.HOST ??= '127.0.0.1';
+  // The same memory setting as the container images (see Dockerfile).
+  env.MALLOC_MMAP_THRESHOLD_ ??= '131072';
   env.WORKER_HTTP_HOST ??= '127.0.0.1';
   const localS3Port = Number(env.LOCAL_S3_PORT ?? LOCAL_S3_PORT);
   await checkPorts([

@@ -121,6 +121,8 @@ export async function startBenchStack(settings: BenchSettings, cleanup: Cleanup)
   const profileArgs = settings.cpuProfile ? ['--cpu-prof', '--cpu-prof-dir', path.join(ROOT, 'bench-results', 'profiles')] : [];
   const serviceEnv: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
+    // The memory setting of the container images (see Dockerfile), so the bench measures it.
+    MALLOC_MMAP_THRESHOLD_: '131072',
     HOST: '127.0.0.1',
     REDIS_URL: settings.redisUrl.href,
     QUEUE_NAME: queueName,

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { CatalogCache } from '../catalog/catalog-cache';
 import { asRejectionIfDataError } from './data-errors';
 import { TicketRejection } from './rejection';
-import { storeTicket, type StoreDeps } from './store-ticket';
+import type { StoreDeps } from './store-ticket';
+import { TicketBatcher } from './ticket-batcher';
 
 export interface ProcessDeps extends StoreDeps {
   store: ObjectStore;
@@ -13,11 +14,14 @@ export interface ProcessDeps extends StoreDeps {
 }
 
 /**
- * Creates the job processor. Invalid data completes the job with a rejected result, so
- * it is never retried. Any other error (database, object store) fails the attempt, and
- * BullMQ retries it with backoff.
+ * Creates the job processor. Tickets of jobs that run at the same time are stored in
+ * shared transactions (see `TicketBatcher`). Invalid data completes the job with a
+ * rejected result, so it is never retried. Any other error (database, object store)
+ * fails the attempt, and BullMQ retries it with backoff.
  */
 export function createTicketProcessor(deps: ProcessDeps) {
+  const batcher = new TicketBatcher(deps, deps.logger);
+
   return async function processTicketJob(job: Job<TicketJobData>): Promise<TicketJobResult> {
     const { data } = job;
     const jobId = job.id!;
@@ -26,7 +30,7 @@ export function createTicketProcessor(deps: ProcessDeps) {
     const catalog = await deps.catalog.get();
     let result;
     try {
-      result = await storeTicket(deps, jobId, data, catalog.resolve(data.ticket));
+      result = await batcher.store({ jobId, data, resolved: catalog.resolve(data.ticket) });
     } catch (caught) {
       const error = asRejectionIfDataError(caught);
       if (!(error instanceof TicketRejection)) throw error;

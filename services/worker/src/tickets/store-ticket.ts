@@ -17,6 +17,7 @@ function isDuplicateJob(error: unknown): boolean {
   return driverError.code === 'ER_DUP_ENTRY' && (driverError.sqlMessage ?? '').includes('uq_tickets_job_id');
 }
 
+const ACCOUNT_COLUMNS = ['name', 'email', 'email_normalized', 'language', 'timezone'] as const;
 const TICKET_COLUMNS = [
   'job_id',
   'account_id',
@@ -57,19 +58,65 @@ async function findTicketOfJob(dataSource: DataSource, jobId: string): Promise<n
   return ticket ? Number(ticket.id) : undefined;
 }
 
-/**
- * Returns the account id for the address, creating the account when none exists.
- * Concurrent first tickets from one new address share one account because the
- * lower-cased address has a unique index. An existing account keeps its name and language.
- */
-async function upsertAccount(manager: EntityManager, data: TicketJobData, language: string, timezone: string) {
+/** A ticket of one job, ready to be stored. */
+export interface TicketToStore {
+  jobId: string;
+  data: TicketJobData;
+  resolved: ResolvedTicket;
+}
+
+function accountRow({ data, resolved }: TicketToStore, timezone: string): unknown[] {
   const { email, name } = data.ticket;
-  const result = (await manager.query(
-    `INSERT INTO accounts (name, email, email_normalized, language, timezone) VALUES (?, ?, ?, ?, ?)
-     ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)`,
-    [name || email, email, email.toLowerCase(), language, timezone],
-  )) as { insertId: number };
-  return Number(result.insertId);
+  return [name || email, email, email.toLowerCase(), resolved.language, timezone];
+}
+
+function ticketRow({ jobId, data, resolved }: TicketToStore, accountId: number): unknown[] {
+  const { ticket } = data;
+  return [
+    jobId,
+    accountId,
+    resolved.departmentId,
+    resolved.priorityId,
+    resolved.statusId,
+    ticket.name || ticket.email,
+    ticket.email,
+    ticket.subject,
+    ticket.comments,
+    data.keyLabel,
+    data.callerIp,
+    data.requestId,
+  ];
+}
+
+function fieldValueRows({ resolved }: TicketToStore, ticketId: number): unknown[][] {
+  return resolved.customFields.map((field) => [ticketId, field.fieldId, field.value]);
+}
+
+function attachmentRows({ data }: TicketToStore, ticketId: number): unknown[][] {
+  return data.attachments.map((file) => [
+    ticketId,
+    file.position,
+    file.fileName,
+    file.ext,
+    file.sizeBytes,
+    file.mimeType,
+    file.sha256,
+    file.objectKey,
+  ]);
+}
+
+function historyRow({ jobId, data, resolved }: TicketToStore, ticketId: number): unknown[] {
+  const detail = JSON.stringify({
+    source: 'api',
+    keyLabel: data.keyLabel,
+    requestId: data.requestId,
+    jobId,
+    attachments: data.attachments.length,
+    // The detail column is TEXT (64 KiB), so a flood of warnings is summarised.
+    warnings: resolved.warnings.slice(0, HISTORY_WARNINGS).map((warning) => warning.slice(0, 500)),
+    warningCount: resolved.warnings.length,
+  });
+  return [ticketId, 'created', detail];
 }
 
 /**
@@ -78,6 +125,10 @@ async function upsertAccount(manager: EntityManager, data: TicketJobData, langua
  * before it queued the job, so the rows refer to objects that exist. When anything
  * fails, the transaction rolls back, and the objects wait for a retry or for the clean-up
  * after the job's last failure.
+ *
+ * A new account is created for an unknown address. Concurrent first tickets from one
+ * new address share one account because the lower-cased address has a unique index, and
+ * an existing account keeps its name and language.
  *
  * Delivering the same job twice returns the ticket of the first delivery: the job id has
  * a unique index, so the second insert fails and the existing ticket is looked up.
@@ -88,57 +139,22 @@ export async function storeTicket(
   data: TicketJobData,
   resolved: ResolvedTicket,
 ): Promise<StoredTicket> {
+  const item = { jobId, data, resolved };
   let ticketId: number;
   try {
     ticketId = await deps.dataSource.transaction(async (manager) => {
-      const accountId = await upsertAccount(manager, data, resolved.language, deps.defaultTimezone);
-      const { ticket } = data;
+      const upserted = (await manager.query(
+        `INSERT INTO accounts (${ACCOUNT_COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?)
+         ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)`,
+        accountRow(item, deps.defaultTimezone),
+      )) as { insertId: number };
 
-      const id = await insertRows(manager, 'tickets', TICKET_COLUMNS, [
-        [
-          jobId,
-          accountId,
-          resolved.departmentId,
-          resolved.priorityId,
-          resolved.statusId,
-          ticket.name || ticket.email,
-          ticket.email,
-          ticket.subject,
-          ticket.comments,
-          data.keyLabel,
-          data.callerIp,
-          data.requestId,
-        ],
-      ]);
-
-      if (resolved.customFields.length > 0) {
-        const values = resolved.customFields.map((field) => [id, field.fieldId, field.value]);
-        await insertRows(manager, 'ticket_field_values', FIELD_VALUE_COLUMNS, values);
-      }
-
-      const rows = data.attachments.map((file) => [
-        id,
-        file.position,
-        file.fileName,
-        file.ext,
-        file.sizeBytes,
-        file.mimeType,
-        file.sha256,
-        file.objectKey,
-      ]);
-      if (rows.length > 0) await insertRows(manager, 'attachments', ATTACHMENT_COLUMNS, rows);
-
-      const detail = JSON.stringify({
-        source: 'api',
-        keyLabel: data.keyLabel,
-        requestId: data.requestId,
-        jobId,
-        attachments: rows.length,
-        // The detail column is TEXT (64 KiB), so a flood of warnings is summarised.
-        warnings: resolved.warnings.slice(0, HISTORY_WARNINGS).map((warning) => warning.slice(0, 500)),
-        warningCount: resolved.warnings.length,
-      });
-      await insertRows(manager, 'ticket_history', HISTORY_COLUMNS, [[id, 'created', detail]]);
+      const id = await insertRows(manager, 'tickets', TICKET_COLUMNS, [ticketRow(item, Number(upserted.insertId))]);
+      const fieldValues = fieldValueRows(item, id);
+      if (fieldValues.length > 0) await insertRows(manager, 'ticket_field_values', FIELD_VALUE_COLUMNS, fieldValues);
+      const attachments = attachmentRows(item, id);
+      if (attachments.length > 0) await insertRows(manager, 'attachments', ATTACHMENT_COLUMNS, attachments);
+      await insertRows(manager, 'ticket_history', HISTORY_COLUMNS, [historyRow(item, id)]);
       return id;
     });
   } catch (error) {
@@ -150,4 +166,54 @@ export async function storeTicket(
   }
 
   return { status: 'stored', ticketId, warnings: resolved.warnings, replayed: false };
+}
+
+/**
+ * Stores several tickets in one transaction, with one INSERT per table for all of them,
+ * and returns their results in the same order. This costs the database one commit and
+ * about seven statements in all, where `storeTicket` costs one commit and five or six
+ * statements per ticket. It is all or nothing: on any error nothing is stored and the
+ * error is thrown, so the caller can store the tickets one by one to find out which
+ * ticket caused it.
+ */
+export async function storeTickets(deps: StoreDeps, items: TicketToStore[]): Promise<StoredTicket[]> {
+  // Rows in a fixed order, so transactions of several workers lock accounts in one order.
+  const accounts = items.map((item) => accountRow(item, deps.defaultTimezone));
+  accounts.sort((a, b) => String(a[2]).localeCompare(String(b[2])));
+
+  const ticketIds = await deps.dataSource.transaction(async (manager) => {
+    const placeholders = accounts.map(() => '(?, ?, ?, ?, ?)').join(', ');
+    await manager.query(
+      `INSERT INTO accounts (${ACCOUNT_COLUMNS.join(', ')}) VALUES ${placeholders} ON DUPLICATE KEY UPDATE id = id`,
+      accounts.flat(),
+    );
+    const emails = [...new Set(accounts.map((row) => row[2] as string))];
+    const accountIds = new Map(
+      ((await manager.query(
+        `SELECT id, email_normalized FROM accounts WHERE email_normalized IN (${emails.map(() => '?').join(', ')})`,
+        emails,
+      )) as { id: number; email_normalized: string }[]).map((row) => [row.email_normalized, Number(row.id)]),
+    );
+
+    const tickets = items.map((item) => ticketRow(item, accountIds.get(item.data.ticket.email.toLowerCase())!));
+    await insertRows(manager, 'tickets', TICKET_COLUMNS, tickets);
+    // Ids are read back by job id: consecutive ids are not promised by every lock mode.
+    const jobIds = items.map((item) => item.jobId);
+    const ids = new Map(
+      ((await manager.query(`SELECT id, job_id FROM tickets WHERE job_id IN (${jobIds.map(() => '?').join(', ')})`, jobIds)) as {
+        id: number;
+        job_id: string;
+      }[]).map((row) => [row.job_id, Number(row.id)]),
+    );
+    const idOf = (item: TicketToStore) => ids.get(item.jobId)!;
+
+    const fieldValues = items.flatMap((item) => fieldValueRows(item, idOf(item)));
+    if (fieldValues.length > 0) await insertRows(manager, 'ticket_field_values', FIELD_VALUE_COLUMNS, fieldValues);
+    const attachments = items.flatMap((item) => attachmentRows(item, idOf(item)));
+    if (attachments.length > 0) await insertRows(manager, 'attachments', ATTACHMENT_COLUMNS, attachments);
+    await insertRows(manager, 'ticket_history', HISTORY_COLUMNS, items.map((item) => historyRow(item, idOf(item))));
+    return items.map(idOf);
+  });
+
+  return items.map((item, i) => ({ status: 'stored', ticketId: ticketIds[i]!, warnings: item.resolved.warnings, replayed: false }));
 }
