@@ -11,7 +11,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Request, type Response } from 'express';
 // The data source module loads reflect-metadata, which the entity decorators need first.
-import { createDataSource, ensureDatabase, runMigrations } from '@ticket-intake/worker/dist/db/data-source';
+import { createDataSource, databasePoolSize, ensureDatabase, runMigrations } from '@ticket-intake/worker/dist/db/data-source';
 import { CatalogCache } from '@ticket-intake/worker/dist/catalog/catalog-cache';
 import { loadWorkerConfig } from '@ticket-intake/worker/dist/config';
 import { TicketRejection } from '@ticket-intake/worker/dist/tickets/rejection';
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
 
   await ensureDatabase(workerConfig.databaseUrl);
   // The same pool size as the worker, so both paths get the same number of connections.
-  const dataSource = createDataSource(workerConfig.databaseUrl, workerConfig.workerConcurrency + 2);
+  const dataSource = createDataSource(workerConfig.databaseUrl, databasePoolSize(workerConfig.workerConcurrency));
   await dataSource.initialize();
   await runMigrations(dataSource, workerConfig.databaseUrl);
 

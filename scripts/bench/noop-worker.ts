@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const queueName = process.env.QUEUE_NAME;
   if (!queueName) throw new Error('QUEUE_NAME is not set');
   const redisUrl = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 8);
+  const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 100);
 
   const worker = new Worker<unknown, TicketJobResult>(
     queueName,

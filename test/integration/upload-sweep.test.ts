@@ -54,7 +54,12 @@ test('sweep removes only files without a ticket', async () => {
   await stack.store.put(`tickets/${fresh}/1.txt`, Buffer.from('still queued'), 'text/plain');
   await putEmpty(`pending/${fresh}`);
 
-  const result = await sweepUploads(stack.store, { query: (sql, params) => stack.query(sql, params) }, 1000, pino({ level: 'silent' }));
+  // The store may keep whole seconds only, so the sweep runs as if exactly 1 s had passed
+  // since the fresh marker was written.
+  const freshWritten = (await stack.store.list(`pending/${fresh}`))[0]!.lastModified.getTime();
+  const database = { query: (sql: string, params?: unknown[]) => stack.query(sql, params) };
+
+  const result = await sweepUploads(stack.store, database, 1000, pino({ level: 'silent' }), freshWritten + 1000);
 
   expect(result).toEqual({ markers: 2, files: 1 });
   expect(await keysUnder('pending/')).toEqual([`pending/${fresh}`, 'pending/not-a-job'].sort());

@@ -24,8 +24,9 @@ export async function sweepUploads(
   dataSource: Pick<DataSource, 'query'>,
   maxAgeMs: number,
   logger: Logger,
+  now = Date.now(),
 ): Promise<SweepResult> {
-  const cutoff = Date.now() - maxAgeMs;
+  const cutoff = now - maxAgeMs;
   const stale = (await store.list(PENDING_PREFIX)).filter((item) => item.lastModified.getTime() < cutoff);
   const result: SweepResult = { markers: 0, files: 0 };
 

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { CatalogCache } from './catalog/catalog-cache';
 import type { WorkerConfig } from './config';
-import { createDataSource, ensureDatabase, runMigrations } from './db/data-source';
+import { createDataSource, databasePoolSize, ensureDatabase, runMigrations } from './db/data-source';
 import { startObservability, type WorkerObservability } from './observability/start-observability';
 import { sweepUploads } from './upload-sweep';
 import { createTicketProcessor } from './tickets/process-ticket-job';
@@ -24,7 +24,7 @@ const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 /** Prepares the database and the bucket, then starts consuming ticket jobs. */
 export async function startWorker(config: WorkerConfig, logger: Logger): Promise<RunningWorker> {
   await ensureDatabase(config.databaseUrl);
-  const dataSource = createDataSource(config.databaseUrl, config.workerConcurrency + 2);
+  const dataSource = createDataSource(config.databaseUrl, databasePoolSize(config.workerConcurrency));
   await dataSource.initialize();
   const applied = await runMigrations(dataSource, config.databaseUrl);
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');

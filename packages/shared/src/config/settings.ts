@@ -212,7 +212,7 @@ export const workerSettings = {
   workerConcurrency: setting({
     name: 'WORKER_CONCURRENCY',
     description: 'jobs one worker process handles at the same time',
-    default: '8',
+    default: '100',
     parse: integer({ min: 1, max: 500 }),
   }),
   workerLockMs: setting({

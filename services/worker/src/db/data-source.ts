@@ -26,6 +26,16 @@ function connectionSettings(url: URL) {
   };
 }
 
+/**
+ * Returns the pool size for a worker that runs `concurrency` jobs at once. Its tickets go
+ * through at most two shared transactions at a time (see `TicketBatcher`), so the pool
+ * does not grow with the number of jobs. The other connections serve a failed group's
+ * tickets stored one by one, catalog reloads and health checks.
+ */
+export function databasePoolSize(concurrency: number): number {
+  return Math.min(concurrency, 8) + 2;
+}
+
 /** Creates the data source; call `initialize()` on it to connect. */
 export function createDataSource(url: URL, poolSize: number): DataSource {
   return new DataSource({
