@@ -282,6 +282,20 @@ describe('checkTicket fields', () => {
   });
 });
 
+describe('checkTicket markup between elements', () => {
+  test('reads fields between comments', () => {
+    const inner = `<!-- sent by a form --><name>Ada</name><![CDATA[ stray ]]><?note x?>${fieldsXml({ name: undefined })}`;
+    const files = `<attachments><!-- one file --><file><!-- a --><ext>txt</ext><data>QUJD</data></file></attachments>`;
+    const custom = '<customfields><!-- ref --><f1>R-1</f1></customfields>';
+
+    const ticket = accepted(check(inner + custom + files));
+
+    expect(ticket.fields.name).toBe('Ada');
+    expect(ticket.fields.customFields).toEqual([{ fieldId: 1, value: 'R-1' }]);
+    expect(ticket.attachments.map((file) => file.bytes.toString())).toEqual(['ABC']);
+  });
+});
+
 describe('checkTicket custom fields', () => {
   test('values kept as sent', () => {
     const result = accepted(

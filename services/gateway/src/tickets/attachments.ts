@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Element } from 'libxmljs2';
 import { lookup } from 'mime-types';
 import type { AttachmentData } from '../xml/attachment-data';
+import { childrenNamed, childrenOf } from './children';
 import { decodeBase64Strict, decodeBase64Text, type DecodedData } from './base64';
 import { characterCount, quote } from './describe';
 import { TicketRejection } from './rejection';
@@ -30,20 +31,21 @@ const MAX_NAME_CHARACTERS = 255;
 function decodeFile(file: Element, position: number, data: AttachmentData): DecodedAttachment {
   const label = `attachment ${position}`;
 
-  const ext = file.get<Element>('ext')?.text().trim() ?? '';
+  const children = childrenOf(file);
+  const ext = children.get('ext')?.text().trim() ?? '';
   if (ext === '') throw new TicketRejection(`${label}: ext is missing`);
   if (!EXTENSION.test(ext)) {
     throw new TicketRejection(`${label}: ext ${quote(ext)} must be 1 to 16 letters and digits`);
   }
 
   // The display name is kept byte for byte; it never becomes part of a storage key.
-  const sentName = file.get<Element>('name')?.text() ?? '';
+  const sentName = children.get('name')?.text() ?? '';
   if (characterCount(sentName) > MAX_NAME_CHARACTERS) {
     throw new TicketRejection(`${label}: name is longer than ${MAX_NAME_CHARACTERS} characters`);
   }
   const fileName = sentName !== '' ? sentName : `${randomBytes(8).toString('hex')}.${ext.toLowerCase()}`;
 
-  const text = file.get<Element>('data')?.text() ?? '';
+  const text = children.get('data')?.text() ?? '';
   const extracted = data.take(text);
   if (extracted?.decoded) return attachmentOf(position, fileName, ext, extracted.decoded);
 
@@ -78,15 +80,16 @@ function brokenRestriction(file: DecodedAttachment, keptSoFar: number, rules: At
 }
 
 /**
- * Decodes every `<file>` of a ticket. A malformed file rejects the ticket; a file that
- * breaks a configured restriction is left out with a warning and the ticket goes on.
+ * Decodes every `<file>` of a ticket's `<attachments>`. A malformed file rejects the
+ * ticket. A file that breaks a configured restriction is left out with a warning, and
+ * the ticket goes on.
  */
 export function readAttachments(
-  ticket: Element,
+  container: Element | undefined,
   rules: AttachmentRules,
   data: AttachmentData,
 ): { attachments: DecodedAttachment[]; warnings: string[] } {
-  const files = ticket.find<Element>('attachments/file');
+  const files = childrenNamed(container, 'file');
   const attachments: DecodedAttachment[] = [];
   const warnings: string[] = [];
 

@@ -2,6 +2,7 @@ import type { Element } from 'libxmljs2';
 import type { CustomFieldValue, TicketFields } from '@ticket-intake/shared';
 import type { AttachmentData } from '../xml/attachment-data';
 import { readAttachments, type AttachmentRules, type DecodedAttachment } from './attachments';
+import { childrenOf, type Children } from './children';
 import { characterCount, quote } from './describe';
 import { isValidEmail } from './email';
 import { TicketRejection } from './rejection';
@@ -21,26 +22,11 @@ const MAX_FIELD_VALUE_BYTES = 65_535;
 const MAX_DEPARTMENT_ID = 2_147_483_647;
 const CUSTOM_FIELD_TAG = /^f([1-9]\d{0,8})$/;
 
-/** Child elements of a ticket by name. When a name repeats, the first element counts. */
-type TicketChildren = Map<string, Element>;
-
-/** Collects the children in one walk, which costs less than an XPath query per field. */
-function childrenOf(ticket: Element): TicketChildren {
-  const children: TicketChildren = new Map();
-  for (const node of ticket.childNodes()) {
-    if (node.type() !== 'element') continue;
-    const element = node as Element;
-    const name = element.name();
-    if (!children.has(name)) children.set(name, element);
-  }
-  return children;
-}
-
-function field(ticket: TicketChildren, name: string): string | undefined {
+function field(ticket: Children, name: string): string | undefined {
   return ticket.get(name)?.text();
 }
 
-function requireText(ticket: TicketChildren, name: string): string {
+function requireText(ticket: Children, name: string): string {
   const value = field(ticket, name);
   if (value === undefined) throw new TicketRejection(`${name}: missing`);
   if (value.trim() === '') throw new TicketRejection(`${name}: empty`);
@@ -52,13 +38,13 @@ function checkMaxCharacters(name: string, value: string, max: number): void {
   if (count > max) throw new TicketRejection(`${name}: ${count} characters is over the limit of ${max}`);
 }
 
-function readLookup(ticket: TicketChildren, name: string): string {
+function readLookup(ticket: Children, name: string): string {
   const value = field(ticket, name)?.trim() ?? '';
   checkMaxCharacters(name, value, MAX_LOOKUP_CHARACTERS);
   return value;
 }
 
-function readDepartment(ticket: TicketChildren): number {
+function readDepartment(ticket: Children): number {
   const raw = requireText(ticket, 'dept').trim();
   const id = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!(id >= 1 && id <= MAX_DEPARTMENT_ID)) {
@@ -67,7 +53,7 @@ function readDepartment(ticket: TicketChildren): number {
   return id;
 }
 
-function readCustomFields(ticket: TicketChildren, warnings: string[], data: AttachmentData): CustomFieldValue[] {
+function readCustomFields(ticket: Children, warnings: string[], data: AttachmentData): CustomFieldValue[] {
   const container = ticket.get('customfields');
   if (!container) return [];
 
@@ -94,8 +80,7 @@ function readCustomFields(ticket: TicketChildren, warnings: string[], data: Atta
   return values;
 }
 
-function readFields(element: Element, rules: TicketRules, warnings: string[], data: AttachmentData): TicketFields {
-  const ticket = childrenOf(element);
+function readFields(ticket: Children, rules: TicketRules, warnings: string[], data: AttachmentData): TicketFields {
   const email = requireText(ticket, 'email').trim();
   if (!isValidEmail(email)) throw new TicketRejection(`email: ${quote(email)} is not a valid e-mail address`);
 
@@ -132,8 +117,9 @@ function readFields(element: Element, rules: TicketRules, warnings: string[], da
 export function checkTicket(ticket: Element, index: number, rules: TicketRules, data: AttachmentData): CheckedTicket {
   try {
     const warnings: string[] = [];
-    const fields = readFields(ticket, rules, warnings, data);
-    const { attachments, warnings: fileWarnings } = readAttachments(ticket, rules, data);
+    const children = childrenOf(ticket);
+    const fields = readFields(children, rules, warnings, data);
+    const { attachments, warnings: fileWarnings } = readAttachments(children.get('attachments'), rules, data);
     return { index, ok: true, fields, attachments, warnings: [...warnings, ...fileWarnings] };
   } catch (error) {
     if (error instanceof TicketRejection) return { index, ok: false, reason: error.reason };
