@@ -85,10 +85,6 @@ export class ObjectStore {
     await finished(response);
   }
 
-  async copy(sourceKey: string, targetKey: string): Promise<void> {
-    await this.client.copyObject(this.bucket, targetKey, `/${this.bucket}/${sourceKey}`);
-  }
-
   /** Removes an object; a key that is already gone counts as removed. */
   async remove(key: string): Promise<void> {
     await this.client.removeObject(this.bucket, key);
