@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -9,10 +10,30 @@ export interface LocalS3 {
   close(): Promise<void>;
 }
 
+/** The part of s3rver's file system store that `keepFolders` uses. */
+interface S3rverStore {
+  deleteObject(bucket: string, key: string): Promise<void>;
+  getResourcePath(bucket: string, key: string, resource: string): string;
+}
+
 interface S3rverInstance {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
   httpServer?: Server;
+  store: S3rverStore;
+}
+
+/**
+ * Makes deletes leave folders in place. s3rver removes a key's folder once its last
+ * object is gone, and an upload into that folder at the same moment then fails with
+ * 500 or loses its file. The gateway writes every pending marker into one folder while
+ * workers delete others, so this happened in ordinary runs.
+ */
+function keepFolders(store: S3rverStore): void {
+  store.deleteObject = async (bucket, key) => {
+    const files = ['object', 'object.md5', 'metadata.json'].map((resource) => store.getResourcePath(bucket, key, resource));
+    await Promise.all(files.map((file) => rm(file, { force: true })));
+  };
 }
 
 /**
@@ -25,6 +46,7 @@ export async function startLocalS3(directory: string, port = 0): Promise<LocalS3
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const S3rver = require('@20minutes/s3rver') as new (options: object) => S3rverInstance;
   const server = new S3rver({ address: '127.0.0.1', port, directory, silent: true });
+  keepFolders(server.store);
   const address = await server.run();
   return {
     endpoint: `http://127.0.0.1:${address.port}`,

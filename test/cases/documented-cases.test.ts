@@ -2,8 +2,10 @@
  * Inputs that broke real ticket and XML intake systems, each with the exact behaviour
  * this service must show. The documents are in test/fixtures.
  */
-import { writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fixture, post, sha256, type ApiResponse } from '../support/http';
 import { startStack, type TestStack } from '../support/stack';
 
@@ -28,11 +30,11 @@ async function expectNothingQueued(): Promise<void> {
   expect(counts).toEqual({ waiting: 0, active: 0, delayed: 0, failed: 0, prioritized: 0 });
 }
 
-async function expectRejectedDocument(name: string, status: number): Promise<ApiResponse> {
+async function expectRejectedDocument(name: string, status: number, body = fixture(name)): Promise<ApiResponse> {
   const before = await countRows();
   const objectsBefore = (await stack.store.list('')).length;
 
-  const response = await post(stack.url, fixture(name));
+  const response = await post(stack.url, body);
 
   expect(response.httpStatus).toBe(status);
   expect(response.status).toBe('ERROR');
@@ -57,22 +59,32 @@ function storedId(response: ApiResponse, index = 1): number {
 }
 
 test('01 external entities rejected before parsing', async () => {
-  const canaryPath = '/tmp/msapi-xxe-canary.txt';
+  // The entities point at a file and a listener of this test, not at fixed names.
+  const directory = mkdtempSync(path.join(tmpdir(), 'ti-xxe-'));
+  const canaryPath = path.join(directory, 'canary.txt');
   writeFileSync(canaryPath, 'CANARY-6d1f');
   let connections = 0;
   const listener: Server = createServer((socket) => {
     connections++;
     socket.destroy();
   });
-  await new Promise<void>((resolve) => listener.listen(8999, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  const { port } = listener.address() as AddressInfo;
+  const document = fixture('01-xxe-external-entity.xml')
+    .toString('utf8')
+    .replace('file:///tmp/msapi-xxe-canary.txt', `file://${canaryPath}`)
+    .replace('http://127.0.0.1:8999/', `http://127.0.0.1:${port}/`);
+  expect(document).toContain(`file://${canaryPath}`);
+  expect(document).toContain(`127.0.0.1:${port}/xxe-beacon`);
 
   try {
-    const response = await expectRejectedDocument('01-xxe-external-entity.xml', 400);
+    const response = await expectRejectedDocument('01-xxe-external-entity.xml', 400, Buffer.from(document));
     expect(response.reason).toMatch(/DOCTYPE and entity declarations are not accepted/);
     expect(response.raw).not.toContain('CANARY-6d1f');
     expect(connections).toBe(0);
   } finally {
     await new Promise((resolve) => listener.close(resolve));
+    rmSync(directory, { recursive: true, force: true });
   }
 });
 

@@ -13,6 +13,7 @@ import { post } from '../support/http';
 import { ticketDocument } from '../support/load';
 import { startGatewayProcess, startWorkerProcess, type ServiceProcess } from '../support/processes';
 import { TEST_API_KEY } from '../support/stack';
+import { removeQueueKeys } from '../support/queue-keys';
 
 const REQUESTS = 50;
 const DATABASE = `ti_accounts_${randomBytes(4).toString('hex')}`;
@@ -46,6 +47,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(processes.map((service) => service.kill()));
+  await removeQueueKeys('redis://127.0.0.1:6379', `accounts-${DATABASE}`);
   const sql = await createConnection('mysql://root@127.0.0.1:3306');
   await sql.query(`DROP DATABASE IF EXISTS \`${DATABASE}\``);
   await sql.end();

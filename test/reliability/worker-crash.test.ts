@@ -12,6 +12,7 @@ import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from '../../scripts/
 import { sendAll, ticketDocument, ticketResults } from '../support/load';
 import { startGatewayProcess, startWorkerProcess, type ServiceProcess } from '../support/processes';
 import { TEST_API_KEY } from '../support/stack';
+import { removeQueueKeys } from '../support/queue-keys';
 
 const REQUESTS = 100;
 const TICKETS_PER_REQUEST = 10;
@@ -45,6 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(processes.map((service) => service.kill()));
+  await removeQueueKeys(env.REDIS_URL!, env.QUEUE_NAME!);
   await sql.query(`DROP DATABASE IF EXISTS \`${database}\``);
   await sql.end();
   await s3.close();

@@ -10,6 +10,7 @@ import { startGateway, type RunningGateway } from '../../services/gateway/src/ga
 import { loadWorkerConfig } from '../../services/worker/src/config';
 import { startWorker, type RunningWorker } from '../../services/worker/src/worker';
 import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from '../../scripts/local-s3';
+import { removeQueueKeys } from './queue-keys';
 
 export const TEST_API_KEY = 'test-key-0001';
 
@@ -116,8 +117,8 @@ export async function startStack(
     },
     async close() {
       await gateway.close(1000);
-      await gateway.queue.obliterate({ force: true }).catch(() => undefined);
       await worker?.close();
+      await removeQueueKeys(env.REDIS_URL!, env.QUEUE_NAME!);
       await sql.query(`DROP DATABASE IF EXISTS \`${database}\``);
       await sql.end();
       await s3.close();
