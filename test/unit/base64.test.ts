@@ -211,6 +211,11 @@ describe('Base64Decoder', () => {
     expect(decodeInPieces(encoded, [100])?.sha256).toBe(sha256);
   });
 
+  test('counts the line breaks', () => {
+    expect(decodeInPieces(encoded, [100])?.lineBreaks).toBe(encoded.split('\n').length - 1);
+    expect(decodeInPieces('\nQUJD\nREVG\n', [3])?.lineBreaks).toBe(3);
+  });
+
   test('accepts CRLF split between pieces', () => {
     expect(decodeInPieces('QUJD\r\nREVG', [5, 100])?.bytes.toString()).toBe('ABCDEF');
   });

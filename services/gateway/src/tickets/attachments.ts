@@ -55,7 +55,12 @@ function decodeFile(file: Element, position: number, data: AttachmentData): Deco
   return attachmentOf(position, fileName, ext, { bytes: decoded.bytes, sha256 });
 }
 
-function attachmentOf(position: number, fileName: string, ext: string, data: DecodedData): DecodedAttachment {
+function attachmentOf(
+  position: number,
+  fileName: string,
+  ext: string,
+  data: Pick<DecodedData, 'bytes' | 'sha256'>,
+): DecodedAttachment {
   const lowerExt = ext.toLowerCase();
   return {
     position,

@@ -92,6 +92,8 @@ const IRREGULAR = -1;
  * is then not counted, so the decoder declines such data, which stays correct.
  */
 class LineFeeds {
+  /** Line feeds counted so far. Exact whenever the decoder accepts the data. */
+  total = 0;
   private lineLength = UNKNOWN;
   /** Stream offset of the last line feed counted, or -1. */
   private last = -1;
@@ -115,6 +117,7 @@ class LineFeeds {
         if (this.lineLength === UNKNOWN && this.last >= 0) this.lineLength = base + next - this.last;
       }
       count += next > 0 && bytes[next - 1] === CARRIAGE_RETURN ? 2 : 1;
+      this.total++;
       at = next;
       this.last = base + next;
     }
@@ -126,6 +129,8 @@ class LineFeeds {
 export interface DecodedData {
   bytes: Buffer;
   sha256: string;
+  /** Line feeds in the base64 text. */
+  lineBreaks: number;
 }
 
 /**
@@ -172,7 +177,8 @@ export class Base64Decoder {
     const view = this.output.subarray(0, this.written);
     // A copy lets a small file decoded against a large estimate free the rest of it.
     const bytes = this.written * 2 < this.output.length ? Buffer.from(view) : view;
-    return { bytes, sha256: this.hash.digest('hex') };
+    // Every line feed was counted, or the decoded length would have fallen short.
+    return { bytes, sha256: this.hash.digest('hex'), lineBreaks: this.lineFeeds.total };
   }
 
   private decodeStep(piece: Buffer): void {

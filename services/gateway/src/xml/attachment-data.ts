@@ -166,7 +166,7 @@ export class AttachmentScanner {
   private takeOut(xml: Buffer, raw: Buffer, decoded: DecodedData | undefined, start: number, end: number): void {
     // The random prefix is made at the first token, because most documents have no attachment.
     this.prefix ||= `#data-${randomBytes(8).toString('hex')}-`;
-    const lineBreaks = '\n'.repeat(countLineBreaks(raw));
+    const lineBreaks = '\n'.repeat(decoded?.lineBreaks ?? countLineBreaks(raw));
     this.parts.push(xml.subarray(this.copiedUpTo, start), Buffer.from(`${this.prefix}${this.blobs.length}${lineBreaks}`));
     this.blobs.push({ raw, decoded });
     this.copiedUpTo = end;
