@@ -4,7 +4,7 @@ import { Base64Decoder, type DecodedData } from '../tickets/base64';
 const OPEN = '<data>';
 const CLOSE = '</data>';
 /** Bytes the scanner needs after a "<" to tell the kinds of markup apart: `<![CDATA[`. */
-const LONGEST_START = 9;
+const MAX_MARKUP_START = 9;
 
 const BASE64_OR_SPACE = new Uint8Array(256);
 for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\r\n') {
@@ -87,7 +87,7 @@ export class AttachmentScanner {
         const open = xml.indexOf(0x3c, this.offset);
         if (open < 0) {
           this.offset = xml.length;
-        } else if (!final && open + LONGEST_START > xml.length) {
+        } else if (!final && open + MAX_MARKUP_START > xml.length) {
           this.offset = open;
           return;
         } else {
