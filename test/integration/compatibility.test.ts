@@ -3,8 +3,9 @@
  * URL forms, the key in a header, other encodings, and every document-level rejection.
  */
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import path from 'node:path';
-import { post, sha256, type ApiResponse } from '../support/http';
+import { parseApiResponse, post, sha256, type ApiResponse } from '../support/http';
 import { startStack, TEST_API_KEY, type TestStack } from '../support/stack';
 
 const EXAMPLE = readFileSync(path.join(__dirname, '..', '..', 'examples', 'add-ticket.xml'), 'utf8');
@@ -150,6 +151,52 @@ describe('percent-encoded bodies', () => {
     const [id] = storedIds(await post(stack.url, body));
 
     expect((await ticketRow(id!)).subject).toBe('C++ build fails + 1+1=2');
+  });
+});
+
+/**
+ * Posts `body` in pieces of `pieceBytes` with a pause after each, so the gateway scans a
+ * body that arrives in parts. Without `contentLength` the request is sent chunked.
+ */
+function postInPieces(url: string, body: Buffer, pieceBytes: number, contentLength: boolean): Promise<ApiResponse> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { 'Content-Type': 'application/xml' };
+    if (contentLength) headers['Content-Length'] = String(body.length);
+    const req = request(`${url}/api`, { method: 'POST', headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const responseHeaders = new Headers(res.headers as Record<string, string>);
+        resolve(parseApiResponse(res.statusCode!, responseHeaders, Buffer.concat(chunks).toString('utf8')));
+      });
+    });
+    req.on('error', reject);
+    const writeFrom = (offset: number): void => {
+      if (offset >= body.length) {
+        req.end();
+        return;
+      }
+      req.write(body.subarray(offset, offset + pieceBytes));
+      setTimeout(() => writeFrom(offset + pieceBytes), 2);
+    };
+    writeFrom(0);
+  });
+}
+
+describe('bodies arriving in pieces', () => {
+  test.each([
+    { label: 'with Content-Length', contentLength: true },
+    { label: 'chunked', contentLength: false },
+  ])('example stored, $label', async ({ contentLength }) => {
+    const response = await postInPieces(stack.url, Buffer.from(EXAMPLE), 97, contentLength);
+
+    expect(response.httpStatus).toBe(200);
+    expect(response.message).toBe('2 tickets added');
+    const [first] = storedIds(response);
+    const [attachment] = await stack.query<{ object_key: string }>('SELECT object_key FROM attachments WHERE ticket_id = ?', [
+      first,
+    ]);
+    expect((await stack.store.read(attachment!.object_key)).equals(EXAMPLE_ATTACHMENT)).toBe(true);
   });
 });
 
