@@ -89,9 +89,9 @@ function createHandler(deps: DirectDeps) {
     const request = { requestId: randomUUID(), keyLabel: '', callerIp: req.socket.remoteAddress ?? '' };
     try {
       const scanner = new AttachmentScanner();
-      const body = await readBody(req, deps.config.maxBodyBytes, (buffer, received) => scanner.scan(buffer, received));
+      const body = await readBody(req, deps.config.maxBodyBytes, { onProgress: (buffer, received) => scanner.scan(buffer, received) });
       const xml = decodeBody(body);
-      const document = deps.parser.parse(xml, xml === body ? scanner.finish(body) : undefined);
+      const document = deps.parser.parse(xml, xml === body ? scanner.finishNow(body) : undefined);
       const keyLabel = document.apiKey ? deps.keyRing.identify(document.apiKey) : undefined;
       if (!keyLabel) throw new RequestError(401, 'invalid API key');
       request.keyLabel = keyLabel;

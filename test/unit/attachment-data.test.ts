@@ -158,7 +158,7 @@ function scanInPieces(xml: Buffer, sizes: number[]): AttachmentData {
     available += size;
     scanner.scan(buffer, available);
   }
-  return scanner.finish(buffer);
+  return scanner.finishNow(buffer);
 }
 
 /** Returns the skeleton with its random token prefix replaced, and what each token stands for. */

@@ -18,6 +18,7 @@ import type { GatewayConfig } from './config';
 import { createApp } from './http/app';
 import { IdempotencyStore } from './intake/idempotency-store';
 import { IntakeService } from './intake/intake-service';
+import { DecodeThread } from './tickets/decode-thread';
 import { JobWaiter } from './intake/job-waiter';
 import { GatewayMetrics } from './observability/metrics';
 import { RequestParser } from './xml/parse-request';
@@ -69,6 +70,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const metrics = new GatewayMetrics();
   metrics.watchQueue(cacheJobCounts(() => queue.getJobCounts(...GAUGED_JOB_STATES)), logger);
 
+  const decodeThread = new DecodeThread(logger);
   const waiter = new JobWaiter(events);
   const intake = new IntakeService(queue, waiter, store, config.waitTimeoutMs);
   const app = createApp({
@@ -81,6 +83,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     idempotency: new IdempotencyStore(redisClient, keyPrefix, config.idempotencyTtlSeconds),
     logger,
     metrics,
+    decodeThread,
     checkReady: () =>
       checkDependencies({
         redis: () => queue.count(),
@@ -108,6 +111,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     await events.close();
     await queue.close();
     redisClient.disconnect();
+    await decodeThread.close();
     logger.info('gateway stopped');
   }
 

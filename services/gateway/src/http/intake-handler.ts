@@ -11,7 +11,8 @@ import type { IntakeService, RequestContext } from '../intake/intake-service';
 import type { TicketOutcome } from '../intake/outcome';
 import type { GatewayMetrics } from '../observability/metrics';
 import { checkTicket } from '../tickets/check-ticket';
-import { AttachmentScanner } from '../xml/attachment-data';
+import type { DecodeThread } from '../tickets/decode-thread';
+import { AttachmentScanner, type AttachmentData } from '../xml/attachment-data';
 import type { RequestDocument, RequestParser } from '../xml/parse-request';
 import { decodeBody } from './decode-body';
 import { readBody } from './read-body';
@@ -27,9 +28,13 @@ export interface IntakeHandlerDeps {
   idempotency: IdempotencyStore;
   logger: Logger;
   metrics?: Pick<GatewayMetrics, 'requestRejected' | 'ticketsAnswered' | 'attachmentsUploaded'>;
+  /** Decodes the attachment data of large bodies beside the event loop. Without it, they are decoded on it. */
+  decodeThread?: DecodeThread;
 }
 
 const INVALID_KEY = 'invalid API key';
+/** Bodies from this size on are decoded on the decode thread, when the gateway has one. */
+const SHARED_BODY_BYTES = 512 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
@@ -198,16 +203,25 @@ export function createIntakeHandler(deps: IntakeHandlerDeps) {
       const headerKey = req.get('x-api-key');
 
       // Attachment data is decoded while the body arrives, unless the header key is wrong.
-      const scanner = new AttachmentScanner();
+      // Large bodies go to shared memory, where the decode thread reads them.
+      const scanner = new AttachmentScanner(deps.decodeThread?.open);
       const scan = headerKey === undefined || keyRing.identify(headerKey) !== undefined;
-      const body = await readBody(req, config.maxBodyBytes, scan ? (buffer, received) => scanner.scan(buffer, received) : undefined);
+      const readOptions = { onProgress: scanner.scan.bind(scanner), sharedFrom: deps.decodeThread ? SHARED_BODY_BYTES : Infinity };
+      let body: Buffer;
+      let xml: Buffer;
+      let scanned: AttachmentData | undefined;
+      try {
+        body = await readBody(req, config.maxBodyBytes, scan ? readOptions : {});
+        // A key in the header is checked before the body is parsed, to spare the work.
+        if (headerKey !== undefined) await authenticate(logger, callerIp, headerKey, undefined);
+        // A percent-encoded body is decoded first, and its XML is scanned afterwards.
+        xml = decodeBody(body);
+        if (scan && xml === body) scanned = await scanner.finish(body);
+      } finally {
+        if (!scanned) scanner.discard();
+      }
 
-      // A key in the header is checked before the body is parsed, to spare the work.
-      if (headerKey !== undefined) await authenticate(logger, callerIp, headerKey, undefined);
-
-      // A percent-encoded body is decoded first, and its XML is scanned afterwards.
-      const xml = decodeBody(body);
-      const document = parser.parse(xml, scan && xml === body ? scanner.finish(body) : undefined);
+      const document = parser.parse(xml, scanned);
       const keyLabel = await authenticate(logger, callerIp, headerKey, document.apiKey);
       // Adding the binding in place spares a second child logger per request.
       logger.setBindings({ keyLabel });

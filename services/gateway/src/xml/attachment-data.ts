@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Base64Decoder, type DecodedData } from '../tickets/base64';
+import type { DecodedData } from '../tickets/base64';
+import { decodeInline, type DataDecoder, type DecoderFactory } from '../tickets/decode-thread';
 
 const OPEN = '<data>';
 const CLOSE = '</data>';
@@ -39,9 +40,16 @@ export interface ExtractedData {
 interface OpenData {
   /** Offset of the content, right after `<data>`. */
   start: number;
-  decoder: Base64Decoder;
+  decoder: DataDecoder;
   /** Content bytes before this offset went to the decoder already. */
   decodedUpTo: number;
+}
+
+/** A `<data>` element with only text in it, taken out when its content qualifies. */
+interface Candidate {
+  start: number;
+  end: number;
+  decoder: DataDecoder;
 }
 
 /**
@@ -52,32 +60,73 @@ interface OpenData {
  * only base64 characters and white space is taken out (see `AttachmentData`).
  */
 export class AttachmentScanner {
-  private prefix = '';
-  private readonly parts: Buffer[] = [];
-  private readonly blobs: ExtractedData[] = [];
-  private copiedUpTo = 0;
+  private readonly candidates: Candidate[] = [];
   private offset = 0;
   /** End of the comment, CDATA section or processing instruction being skipped. */
   private skipping: string | undefined;
   private open: OpenData | undefined;
+
+  /** `openDecoder` decodes on the calling thread unless a `DecodeThread` is given. */
+  constructor(private readonly openDecoder: DecoderFactory = decodeInline) {}
 
   /**
    * Scans the first `available` bytes of `buffer`. Each call passes the same buffer with
    * more bytes, and bytes that may start an unfinished tag wait for the next call.
    */
   scan(buffer: Buffer, available: number): void {
-    this.run(buffer.subarray(0, available), buffer.length, false);
+    this.run(buffer.subarray(0, available), buffer, false);
   }
 
   /** Scans the rest of the complete document and returns the result. */
-  finish(xml: Buffer): AttachmentData {
-    this.run(xml, xml.length, true);
-    if (this.blobs.length === 0) return new AttachmentData(xml, '', []);
-    this.parts.push(xml.subarray(this.copiedUpTo));
-    return new AttachmentData(Buffer.concat(this.parts), this.prefix, this.blobs);
+  async finish(xml: Buffer): Promise<AttachmentData> {
+    this.run(xml, xml, true);
+    const results = await Promise.all(this.candidates.map((candidate) => candidate.decoder.end()));
+    return this.build(xml, results);
   }
 
-  private run(xml: Buffer, totalLength: number, final: boolean): void {
+  /** Like `finish`, for a scanner that decodes on the calling thread. */
+  finishNow(xml: Buffer): AttachmentData {
+    this.run(xml, xml, true);
+    const results = this.candidates.map((candidate) => candidate.decoder.end());
+    if (results.some((result) => result instanceof Promise)) throw new Error('finishNow needs a scanner that decodes inline');
+    return this.build(xml, results as (DecodedData | undefined)[]);
+  }
+
+  /** Stops the decoders of a body that will not be parsed, such as one that failed to arrive. */
+  discard(): void {
+    this.open?.decoder.discard();
+    this.open = undefined;
+    for (const candidate of this.candidates.splice(0)) candidate.decoder.discard();
+  }
+
+  /**
+   * Replaces the content of every candidate that qualifies with a token: valid base64,
+   * decoded on the way, or content that is only base64 characters and white space,
+   * checked byte by byte.
+   */
+  private build(xml: Buffer, results: (DecodedData | undefined)[]): AttachmentData {
+    const parts: Buffer[] = [];
+    const blobs: ExtractedData[] = [];
+    // The random prefix is made at the first token, because most documents have no attachment.
+    let prefix = '';
+    let copiedUpTo = 0;
+    this.candidates.forEach(({ start, end }, i) => {
+      const raw = xml.subarray(start, end);
+      const decoded = results[i];
+      if (!decoded && !isPlainBase64(raw)) return;
+      prefix ||= `#data-${randomBytes(8).toString('hex')}-`;
+      const lineBreaks = '\n'.repeat(decoded?.lineBreaks ?? countLineBreaks(raw));
+      parts.push(xml.subarray(copiedUpTo, start), Buffer.from(`${prefix}${blobs.length}${lineBreaks}`));
+      blobs.push({ raw, decoded });
+      copiedUpTo = end;
+    });
+
+    if (blobs.length === 0) return new AttachmentData(xml, '', []);
+    parts.push(xml.subarray(copiedUpTo));
+    return new AttachmentData(Buffer.concat(parts), prefix, blobs);
+  }
+
+  private run(xml: Buffer, body: Buffer, final: boolean): void {
     while (this.offset < xml.length) {
       if (this.skipping !== undefined) {
         if (!this.skipMarkup(xml, final)) return;
@@ -91,13 +140,14 @@ export class AttachmentScanner {
           this.offset = open;
           return;
         } else {
-          this.startMarkup(xml, open, totalLength);
+          this.startMarkup(xml, open, body);
         }
       }
     }
   }
 
-  private startMarkup(xml: Buffer, open: number, totalLength: number): void {
+  /** `body` is the whole buffer that `xml` is the filled part of. */
+  private startMarkup(xml: Buffer, open: number, body: Buffer): void {
     if (startsWithAt(xml, open, '<!--')) {
       this.skipping = '-->';
       this.offset = open + 4;
@@ -109,9 +159,7 @@ export class AttachmentScanner {
       this.offset = open + 2;
     } else if (startsWithAt(xml, open, OPEN)) {
       const start = open + OPEN.length;
-      // The content is at most the rest of the document, which decodes to 3 bytes per 4.
-      const decoder = new Base64Decoder(Math.floor((totalLength - start) / 4) * 3);
-      this.open = { start, decoder, decodedUpTo: start };
+      this.open = { start, decoder: this.openDecoder(body, start), decodedUpTo: start };
       this.offset = start;
     } else {
       this.offset = open + 1;
@@ -138,8 +186,8 @@ export class AttachmentScanner {
 
   /**
    * Feeds the content of the open `<data>` to its decoder up to the next "<". When that
-   * is `</data>`, takes the content out if it qualifies. Returns false while the content
-   * or its end tag has not fully arrived.
+   * is `</data>`, the element becomes a candidate. Returns false while the content or its
+   * end tag has not fully arrived.
    */
   private scanData(xml: Buffer, final: boolean): boolean {
     const open = this.open!;
@@ -151,25 +199,16 @@ export class AttachmentScanner {
     }
     if (!final && (end < 0 || end + CLOSE.length > xml.length)) return false;
 
-    // Scanning goes on from the start of the content, which may contain markup when not taken out.
     this.open = undefined;
-    this.offset = open.start;
-    if (end < 0 || end === open.start || !startsWithAt(xml, end, CLOSE)) return true;
-
-    const raw = xml.subarray(open.start, end);
-    // Valid base64 was decoded on the way, and other content is checked byte by byte.
-    const decoded = open.decoder.end();
-    if (decoded || isPlainBase64(raw)) this.takeOut(xml, raw, decoded, open.start, end);
+    if (end < 0 || end === open.start || !startsWithAt(xml, end, CLOSE)) {
+      // Content with markup in it stays in the document, and scanning goes on inside it.
+      open.decoder.discard();
+      this.offset = open.start;
+      return true;
+    }
+    this.candidates.push({ start: open.start, end, decoder: open.decoder });
+    this.offset = end;
     return true;
-  }
-
-  private takeOut(xml: Buffer, raw: Buffer, decoded: DecodedData | undefined, start: number, end: number): void {
-    // The random prefix is made at the first token, because most documents have no attachment.
-    this.prefix ||= `#data-${randomBytes(8).toString('hex')}-`;
-    const lineBreaks = '\n'.repeat(decoded?.lineBreaks ?? countLineBreaks(raw));
-    this.parts.push(xml.subarray(this.copiedUpTo, start), Buffer.from(`${this.prefix}${this.blobs.length}${lineBreaks}`));
-    this.blobs.push({ raw, decoded });
-    this.copiedUpTo = end;
   }
 }
 
@@ -189,9 +228,9 @@ export class AttachmentData {
     private readonly blobs: ExtractedData[],
   ) {}
 
-  /** Scans a complete document; see `AttachmentScanner`. */
+  /** Scans a complete document on the calling thread; see `AttachmentScanner`. */
   static extract(xml: Buffer): AttachmentData {
-    return new AttachmentScanner().finish(xml);
+    return new AttachmentScanner().finishNow(xml);
   }
 
   /** Returns the content taken out for a `<data>` text that is a token, else undefined. */
