@@ -111,6 +111,28 @@ export function createIntakeHandler(deps: IntakeHandlerDeps) {
     });
   }
 
+  /**
+   * Reads the body and, unless the header key is wrong, scans it for attachment data
+   * while it arrives. Large bodies go to shared memory, where the decode thread reads
+   * them. A key in the header is checked before the body is parsed, to spare the work.
+   */
+  async function receive(req: Request, logger: Logger, callerIp: string, headerKey: string | undefined) {
+    const scanner = new AttachmentScanner(deps.decodeThread?.open);
+    const scan = headerKey === undefined || keyRing.identify(headerKey) !== undefined;
+    const sharedFrom = deps.decodeThread ? SHARED_BODY_BYTES : Infinity;
+    let scanned: AttachmentData | undefined;
+    try {
+      const body = await readBody(req, config.maxBodyBytes, scan ? { onProgress: scanner.scan.bind(scanner), sharedFrom } : {});
+      if (headerKey !== undefined) await authenticate(logger, callerIp, headerKey, undefined);
+      // A percent-encoded body is decoded first, and its XML is scanned afterwards.
+      const xml = decodeBody(body);
+      if (scan && xml === body) scanned = await scanner.finish(body);
+      return { body, xml, scanned };
+    } finally {
+      if (!scanned) scanner.discard();
+    }
+  }
+
   async function processTickets(document: RequestDocument, context: RequestContext): Promise<TicketOutcome[]> {
     const checked = document.tickets.map((ticket, i) => checkTicket(ticket, i + 1, config, document.attachmentData));
     const outcomes = await intake.submit(checked, context);
@@ -201,25 +223,7 @@ export function createIntakeHandler(deps: IntakeHandlerDeps) {
       }
       const idempotencyKey = idempotencyKeyOf(req);
       const headerKey = req.get('x-api-key');
-
-      // Attachment data is decoded while the body arrives, unless the header key is wrong.
-      // Large bodies go to shared memory, where the decode thread reads them.
-      const scanner = new AttachmentScanner(deps.decodeThread?.open);
-      const scan = headerKey === undefined || keyRing.identify(headerKey) !== undefined;
-      const readOptions = { onProgress: scanner.scan.bind(scanner), sharedFrom: deps.decodeThread ? SHARED_BODY_BYTES : Infinity };
-      let body: Buffer;
-      let xml: Buffer;
-      let scanned: AttachmentData | undefined;
-      try {
-        body = await readBody(req, config.maxBodyBytes, scan ? readOptions : {});
-        // A key in the header is checked before the body is parsed, to spare the work.
-        if (headerKey !== undefined) await authenticate(logger, callerIp, headerKey, undefined);
-        // A percent-encoded body is decoded first, and its XML is scanned afterwards.
-        xml = decodeBody(body);
-        if (scan && xml === body) scanned = await scanner.finish(body);
-      } finally {
-        if (!scanned) scanner.discard();
-      }
+      const { body, xml, scanned } = await receive(req, logger, callerIp, headerKey);
 
       const document = parser.parse(xml, scanned);
       const keyLabel = await authenticate(logger, callerIp, headerKey, document.apiKey);
