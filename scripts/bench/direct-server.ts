@@ -23,7 +23,7 @@ import { decodeBody } from '@ticket-intake/gateway/dist/http/decode-body';
 import { readBody } from '@ticket-intake/gateway/dist/http/read-body';
 import { errorResponse, ticketsResponse, type XmlResponse } from '@ticket-intake/gateway/dist/http/xml-response';
 import type { TicketOutcome } from '@ticket-intake/gateway/dist/intake/outcome';
-import { removeObjects, uploadAttachments } from '@ticket-intake/gateway/dist/intake/upload-attachments';
+import { uploadAttachments } from '@ticket-intake/gateway/dist/intake/upload-attachments';
 import type { CheckedTicket } from '@ticket-intake/gateway/dist/tickets/check-ticket';
 import { checkTicket } from '@ticket-intake/gateway/dist/tickets/check-ticket';
 import { AttachmentScanner } from '@ticket-intake/gateway/dist/xml/attachment-data';
@@ -69,7 +69,7 @@ async function storeOne(deps: DirectDeps, ticket: ValidTicket, request: RequestI
     resolved = catalog.resolve(data.ticket);
   } catch (error) {
     if (!(error instanceof TicketRejection)) throw error;
-    await removeObjects(deps.store, uploadedKeys(jobId, data.attachments));
+    await deps.store.removeAll(uploadedKeys(jobId, data.attachments));
     return { index: ticket.index, status: 'rejected', reason: error.reason, warnings: ticket.warnings };
   }
 

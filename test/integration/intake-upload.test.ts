@@ -1,30 +1,23 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Queue } from 'bullmq';
 import pino from 'pino';
-import { ObjectStore, type TicketJobData } from '../../packages/shared/src';
+import type { ObjectStore, TicketJobData } from '../../packages/shared/src';
 import { RequestError } from '../../services/gateway/src/errors';
 import { IntakeService } from '../../services/gateway/src/intake/intake-service';
 import type { JobWaiter } from '../../services/gateway/src/intake/job-waiter';
 import type { CheckedTicket } from '../../services/gateway/src/tickets/check-ticket';
-import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from '../../scripts/local-s3';
+import { startLocalStore, type LocalStore } from '../support/local-store';
 
-let directory: string;
-let s3: LocalS3;
+let local: LocalStore;
 let store: ObjectStore;
 
 beforeAll(async () => {
-  directory = mkdtempSync(path.join(tmpdir(), 'ti-intake-upload-'));
-  s3 = await startLocalS3(directory);
-  store = new ObjectStore({ endpoint: new URL(s3.endpoint), ...LOCAL_S3_CREDENTIALS, bucket: 'intake-upload', region: 'us-east-1' });
-  await store.ensureBucket();
+  local = await startLocalStore('intake-upload');
+  store = local.store;
 });
 
 afterAll(async () => {
-  await s3.close();
-  rmSync(directory, { recursive: true, force: true });
+  await local.close();
 });
 
 afterEach(async () => {

@@ -2,31 +2,20 @@ import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { ObjectStore } from '../../packages/shared/src/object-store';
-import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from '../../scripts/local-s3';
+import { LOCAL_S3_CREDENTIALS } from '../../scripts/local-s3';
+import { startLocalStore, type LocalStore } from '../support/local-store';
 
-let directory: string;
-let s3: LocalS3;
+let local: LocalStore;
 let store: ObjectStore;
 
 beforeAll(async () => {
-  directory = mkdtempSync(path.join(tmpdir(), 'ti-object-store-'));
-  s3 = await startLocalS3(directory);
-  store = new ObjectStore({
-    endpoint: new URL(s3.endpoint),
-    ...LOCAL_S3_CREDENTIALS,
-    bucket: 'object-store-test',
-    region: 'us-east-1',
-  });
-  await store.ensureBucket();
+  local = await startLocalStore('object-store-test');
+  store = local.store;
 });
 
 afterAll(async () => {
-  await s3.close();
-  rmSync(directory, { recursive: true, force: true });
+  await local.close();
 });
 
 function sha256Of(bytes: Buffer): string {

@@ -167,11 +167,11 @@ function normalized(data: AttachmentData) {
   const prefix = /#data-[0-9a-f]{16}-/.exec(skeleton)?.[0];
   // A document that is not well-formed is compared by its skeleton alone.
   const texts = data.skeleton.includes('</a>') || data.skeleton.includes('</m>') ? dataTexts(data) : [];
-  const taken = texts.map((text) => {
+  const extracted = texts.map((text) => {
     const content = data.take(text);
     return content && { raw: content.raw.toString('latin1'), decoded: content.decoded?.bytes.toString('hex') };
   });
-  return { skeleton: prefix ? skeleton.split(prefix).join('#token-') : skeleton, taken };
+  return { skeleton: prefix ? skeleton.split(prefix).join('#token-') : skeleton, extracted };
 }
 
 describe('AttachmentScanner', () => {

@@ -85,6 +85,14 @@ export class ObjectStore {
     await finished(response);
   }
 
+  /**
+   * Removes objects and ignores failures, for clean-ups whose leftovers the worker's
+   * periodic sweep removes.
+   */
+  async removeAll(keys: readonly string[]): Promise<void> {
+    await Promise.allSettled(keys.map((key) => this.remove(key)));
+  }
+
   /** Removes an object; a key that is already gone counts as removed. */
   async remove(key: string): Promise<void> {
     await this.client.removeObject(this.bucket, key);

@@ -58,7 +58,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     }
     logger.error(context, 'ticket job failed for the last time');
     // No ticket exists, so its files may not stay.
-    void Promise.allSettled(uploadedKeys(job.id!, job.data.attachments).map((key) => store.remove(key)));
+    void store.removeAll(uploadedKeys(job.id!, job.data.attachments));
   });
   await worker.waitUntilReady();
 

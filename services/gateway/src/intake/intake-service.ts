@@ -12,7 +12,7 @@ import { RequestError } from '../errors';
 import type { CheckedTicket } from '../tickets/check-ticket';
 import type { JobOutcome, JobWaiter } from './job-waiter';
 import type { TicketOutcome } from './outcome';
-import { removeObjects, uploadAttachments } from './upload-attachments';
+import { uploadAttachments } from './upload-attachments';
 
 export interface RequestContext {
   requestId: string;
@@ -118,7 +118,7 @@ export class IntakeService {
       // Files of a job that may still exist stay for its ticket. The worker's sweep removes
       // them later if no ticket refers to them.
       const keys = planned.filter((_job, i) => absent[i]).flatMap((job) => uploadedKeys(job.jobId, job.uploaded));
-      await removeObjects(this.store, keys);
+      await this.store.removeAll(keys);
       throw new RequestError(503, 'queue unavailable: the tickets could not be queued, so no ticket was created');
     }
     context.logger.debug({ jobIds }, 'jobs added');
@@ -234,7 +234,7 @@ export class IntakeService {
 
         if ((await this.queue.remove(job.jobId)) === 1) {
           log.warn('wait ran out before a worker started the job, so it was withdrawn');
-          await removeObjects(this.store, uploadedKeys(job.jobId, current.data.attachments));
+          await this.store.removeAll(uploadedKeys(job.jobId, current.data.attachments));
           return 'withdrawn';
         }
         // The job became active between the state read and the removal; look again.

@@ -44,15 +44,10 @@ export async function uploadAttachments(store: ObjectStore, jobs: UploadJob[]): 
     );
     await Promise.all(Array.from({ length: Math.min(PARALLEL_UPLOADS, tasks.length) }, uploadNext));
   } catch (error) {
-    await removeObjects(store, written);
+    await store.removeAll(written);
     throw error;
   }
 
   for (const list of uploaded.values()) list.sort((a, b) => a.position - b.position);
   return uploaded;
-}
-
-/** Removes objects and ignores failures, because the worker's periodic sweep catches what is left. */
-export async function removeObjects(store: ObjectStore, keys: string[]): Promise<void> {
-  await Promise.allSettled(keys.map((key) => store.remove(key)));
 }

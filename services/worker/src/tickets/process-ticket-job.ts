@@ -35,7 +35,7 @@ export function createTicketProcessor(deps: ProcessDeps) {
       const error = asRejectionIfDataError(caught);
       if (!(error instanceof TicketRejection)) throw error;
       // A rejected ticket stores nothing, so its files go as well.
-      await Promise.allSettled(uploadedKeys(jobId, data.attachments).map((key) => deps.store.remove(key)));
+      await deps.store.removeAll(uploadedKeys(jobId, data.attachments));
       logger.info({ reason: error.reason }, 'ticket rejected');
       return { status: 'rejected', reason: error.reason };
     }

@@ -37,20 +37,34 @@ const ATTACHMENT_COLUMNS = ['ticket_id', 'position', 'file_name', 'ext', 'size_b
 const HISTORY_COLUMNS = ['ticket_id', 'action', 'detail'] as const;
 
 /**
- * Inserts rows with one plain INSERT statement and returns the id of the first row. The
- * statements never change shape, so SQL text replaces TypeORM's query builder, which
- * also selected each new row back and cost about a tenth of the worker's time per ticket.
+ * Inserts rows with one plain INSERT statement, followed by `suffix`, and returns the id
+ * of the first row. The statements never change shape, so SQL text replaces TypeORM's
+ * query builder, which also selected each new row back and cost about a tenth of the
+ * worker's time per ticket.
  */
 async function insertRows(
   manager: EntityManager,
   table: string,
   columns: readonly string[],
   rows: readonly (readonly unknown[])[],
+  suffix = '',
 ): Promise<number> {
   const placeholders = `(${columns.map(() => '?').join(', ')})`;
-  const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${rows.map(() => placeholders).join(', ')}`;
+  const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${rows.map(() => placeholders).join(', ')} ${suffix}`;
   const result = (await manager.query(sql, rows.flat())) as { insertId: number };
   return Number(result.insertId);
+}
+
+/** Selects `columns` of the rows of `table` whose `column` is one of `values`. */
+async function selectWhereIn<T>(
+  manager: EntityManager,
+  table: string,
+  columns: string,
+  column: string,
+  values: readonly unknown[],
+): Promise<T[]> {
+  const placeholders = values.map(() => '?').join(', ');
+  return (await manager.query(`SELECT ${columns} FROM ${table} WHERE ${column} IN (${placeholders})`, [...values])) as T[];
 }
 
 async function findTicketOfJob(dataSource: DataSource, jobId: string): Promise<number | undefined> {
@@ -119,6 +133,15 @@ function historyRow({ jobId, data, resolved }: TicketToStore, ticketId: number):
   return [ticketId, 'created', detail];
 }
 
+/** Inserts the rows that hang off each ticket: custom field values, attachments and history. */
+async function insertTicketDetails(manager: EntityManager, items: TicketToStore[], idOf: (item: TicketToStore) => number) {
+  const fieldValues = items.flatMap((item) => fieldValueRows(item, idOf(item)));
+  if (fieldValues.length > 0) await insertRows(manager, 'ticket_field_values', FIELD_VALUE_COLUMNS, fieldValues);
+  const attachments = items.flatMap((item) => attachmentRows(item, idOf(item)));
+  if (attachments.length > 0) await insertRows(manager, 'attachments', ATTACHMENT_COLUMNS, attachments);
+  await insertRows(manager, 'ticket_history', HISTORY_COLUMNS, items.map((item) => historyRow(item, idOf(item))));
+}
+
 /**
  * Stores one ticket in one transaction: account, ticket row, custom field values,
  * attachment rows and a history row. The gateway uploaded the attachments to their keys
@@ -143,18 +166,12 @@ export async function storeTicket(
   let ticketId: number;
   try {
     ticketId = await deps.dataSource.transaction(async (manager) => {
-      const upserted = (await manager.query(
-        `INSERT INTO accounts (${ACCOUNT_COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?)
-         ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)`,
-        accountRow(item, deps.defaultTimezone),
-      )) as { insertId: number };
-
-      const id = await insertRows(manager, 'tickets', TICKET_COLUMNS, [ticketRow(item, Number(upserted.insertId))]);
-      const fieldValues = fieldValueRows(item, id);
-      if (fieldValues.length > 0) await insertRows(manager, 'ticket_field_values', FIELD_VALUE_COLUMNS, fieldValues);
-      const attachments = attachmentRows(item, id);
-      if (attachments.length > 0) await insertRows(manager, 'attachments', ATTACHMENT_COLUMNS, attachments);
-      await insertRows(manager, 'ticket_history', HISTORY_COLUMNS, [historyRow(item, id)]);
+      // LAST_INSERT_ID(id) makes an existing account's id the insert id.
+      const account = [accountRow(item, deps.defaultTimezone)];
+      const upsert = 'ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)';
+      const accountId = await insertRows(manager, 'accounts', ACCOUNT_COLUMNS, account, upsert);
+      const id = await insertRows(manager, 'tickets', TICKET_COLUMNS, [ticketRow(item, accountId)]);
+      await insertTicketDetails(manager, [item], () => id);
       return id;
     });
   } catch (error) {
@@ -177,41 +194,32 @@ export async function storeTicket(
  * ticket caused it.
  */
 export async function storeTickets(deps: StoreDeps, items: TicketToStore[]): Promise<StoredTicket[]> {
+  const emailOf = (item: TicketToStore) => item.data.ticket.email.toLowerCase();
   // Rows in a fixed order, so transactions of several workers lock accounts in one order.
-  const accounts = items.map((item) => accountRow(item, deps.defaultTimezone));
-  accounts.sort((a, b) => String(a[2]).localeCompare(String(b[2])));
+  const sorted = [...items].sort((a, b) => emailOf(a).localeCompare(emailOf(b)));
+  const accounts = sorted.map((item) => accountRow(item, deps.defaultTimezone));
 
   const ticketIds = await deps.dataSource.transaction(async (manager) => {
-    const placeholders = accounts.map(() => '(?, ?, ?, ?, ?)').join(', ');
-    await manager.query(
-      `INSERT INTO accounts (${ACCOUNT_COLUMNS.join(', ')}) VALUES ${placeholders} ON DUPLICATE KEY UPDATE id = id`,
-      accounts.flat(),
+    await insertRows(manager, 'accounts', ACCOUNT_COLUMNS, accounts, 'ON DUPLICATE KEY UPDATE id = id');
+    const emails = [...new Set(items.map(emailOf))];
+    const accountRows = await selectWhereIn<{ id: number; email_normalized: string }>(
+      manager,
+      'accounts',
+      'id, email_normalized',
+      'email_normalized',
+      emails,
     );
-    const emails = [...new Set(accounts.map((row) => row[2] as string))];
-    const accountIds = new Map(
-      ((await manager.query(
-        `SELECT id, email_normalized FROM accounts WHERE email_normalized IN (${emails.map(() => '?').join(', ')})`,
-        emails,
-      )) as { id: number; email_normalized: string }[]).map((row) => [row.email_normalized, Number(row.id)]),
-    );
+    const accountIds = new Map(accountRows.map((row) => [row.email_normalized, Number(row.id)]));
 
-    const tickets = items.map((item) => ticketRow(item, accountIds.get(item.data.ticket.email.toLowerCase())!));
+    const tickets = items.map((item) => ticketRow(item, accountIds.get(emailOf(item))!));
     await insertRows(manager, 'tickets', TICKET_COLUMNS, tickets);
     // Ids are read back by job id: consecutive ids are not promised by every lock mode.
     const jobIds = items.map((item) => item.jobId);
-    const ids = new Map(
-      ((await manager.query(`SELECT id, job_id FROM tickets WHERE job_id IN (${jobIds.map(() => '?').join(', ')})`, jobIds)) as {
-        id: number;
-        job_id: string;
-      }[]).map((row) => [row.job_id, Number(row.id)]),
-    );
+    const ticketRows = await selectWhereIn<{ id: number; job_id: string }>(manager, 'tickets', 'id, job_id', 'job_id', jobIds);
+    const ids = new Map(ticketRows.map((row) => [row.job_id, Number(row.id)]));
     const idOf = (item: TicketToStore) => ids.get(item.jobId)!;
 
-    const fieldValues = items.flatMap((item) => fieldValueRows(item, idOf(item)));
-    if (fieldValues.length > 0) await insertRows(manager, 'ticket_field_values', FIELD_VALUE_COLUMNS, fieldValues);
-    const attachments = items.flatMap((item) => attachmentRows(item, idOf(item)));
-    if (attachments.length > 0) await insertRows(manager, 'attachments', ATTACHMENT_COLUMNS, attachments);
-    await insertRows(manager, 'ticket_history', HISTORY_COLUMNS, items.map((item) => historyRow(item, idOf(item))));
+    await insertTicketDetails(manager, items, idOf);
     return items.map(idOf);
   });
 

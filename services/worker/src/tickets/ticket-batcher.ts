@@ -49,10 +49,7 @@ export class TicketBatcher {
   private async storeGroup(group: Waiting[]): Promise<void> {
     if (group.length > 1) {
       try {
-        const results = await storeTickets(
-          this.deps,
-          group.map((waiting) => waiting.item),
-        );
+        const results = await storeTickets(this.deps, group.map((waiting) => waiting.item));
         group.forEach((waiting, i) => waiting.resolve(results[i]!));
         return;
       } catch (error) {
