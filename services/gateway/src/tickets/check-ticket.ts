@@ -2,7 +2,7 @@ import type { Element } from 'libxmljs2';
 import type { CustomFieldValue, TicketFields } from '@ticket-intake/shared';
 import type { AttachmentData } from '../xml/attachment-data';
 import { readAttachments, type AttachmentRules, type DecodedAttachment } from './attachments';
-import { childrenOf, type Children } from './children';
+import { childrenOf, elementsOf, type Children } from './children';
 import { characterCount, quote } from './describe';
 import { isValidEmail } from './email';
 import { TicketRejection } from './rejection';
@@ -58,9 +58,7 @@ function readCustomFields(ticket: Children, warnings: string[], data: Attachment
   if (!container) return [];
 
   const values: CustomFieldValue[] = [];
-  for (const node of container.childNodes()) {
-    if (node.type() !== 'element') continue;
-    const element = node as Element;
+  for (const element of elementsOf(container)) {
     const tag = element.name();
     const match = CUSTOM_FIELD_TAG.exec(tag);
     if (!match) {

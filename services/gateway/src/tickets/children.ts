@@ -3,8 +3,17 @@ import type { Element } from 'libxmljs2';
 /** Child elements by name. When a name repeats, the first element counts. */
 export type Children = Map<string, Element>;
 
-function elementsOf(parent: Element): Element[] {
-  return parent.childNodes().filter((node): node is Element => node.type() === 'element');
+/**
+ * Lists the child elements of `parent`. Stepping from element to element wraps only the
+ * elements in JavaScript objects, where `childNodes()` also wraps every text node
+ * between them.
+ */
+export function elementsOf(parent: Element): Element[] {
+  const elements: Element[] = [];
+  let node = parent.child(0);
+  while (node && node.type() !== 'element') node = node.nextSibling();
+  for (let element = node as Element | null; element; element = element.nextElement()) elements.push(element);
+  return elements;
 }
 
 /** Collects the child elements in one walk, which costs less than an XPath query per name. */
