@@ -81,17 +81,14 @@ export async function measureRawQueue(
   return { closedLoop, cpu, atHalfLoad: { ...paced, seconds } };
 }
 
-/** Milliseconds of each putObject of `bytes` to the bench bucket; the objects are removed after. */
-export async function measureRawPut(stack: BenchStack, bytes: Buffer, repeats: number): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const key = `bench-raw/${bytes.length}-${i}-${randomUUID()}`;
-    const started = performance.now();
-    await stack.store.client.putObject(stack.store.bucket, key, bytes, bytes.length, {
-      'Content-Type': 'application/octet-stream',
-    });
-    times.push(Math.round(performance.now() - started));
-    await stack.store.remove(key);
-  }
-  return times;
+/** Milliseconds of one putObject of `bytes` to the bench bucket; the object is removed after. */
+export async function timeRawPut(stack: BenchStack, bytes: Buffer): Promise<number> {
+  const key = `bench-raw/${bytes.length}-${randomUUID()}`;
+  const started = performance.now();
+  await stack.store.client.putObject(stack.store.bucket, key, bytes, bytes.length, {
+    'Content-Type': 'application/octet-stream',
+  });
+  const elapsed = Math.round(performance.now() - started);
+  await stack.store.remove(key);
+  return elapsed;
 }

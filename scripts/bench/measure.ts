@@ -46,7 +46,7 @@ function describeThroughput(result: CommittedThroughput): string {
   return (
     `${result.ticketsPerSecond} tickets/s committed (${result.committedTickets} in ${result.seconds} s; ` +
     `HTTP 2xx ${result.http.responses2xx}, non-2xx ${result.http.non2xx}, errors ${result.http.errors}); ` +
-    `CPU: ${describeShares(result.cpu)}`
+    `CPU: ${describeShares(result.cpu)}; Redis scripts ${result.redisScriptMicrosPerTicket} µs per ticket`
   );
 }
 

@@ -26,8 +26,8 @@ function table(rows: string[][]): string {
 }
 
 /**
- * Formats the summary table and the ratios. With several runs, the ratios come from the
- * medians, and `runRatios` adds each run's own value.
+ * Formats the summary table and the ratios. With several runs, the table shows medians,
+ * each ratio is the median of the runs' own ratios, and `runRatios` lists those.
  */
 export function formatSummary(summary: RunSummary, ratios: Ratio[], settings: BenchSettings, runRatios: Ratio[][]): string {
   const runs = runRatios.length;
@@ -76,6 +76,11 @@ export function formatSummary(summary: RunSummary, ratios: Ratio[], settings: Be
     [`CPU, direct path run (machine ${formatNumber(summary.machineBusyPercent.direct)}% busy)`, cpuLine(summary.cpu.direct)],
     [`CPU, ${settings.batchSize}-ticket run (machine ${formatNumber(summary.machineBusyPercent.batch)}% busy)`, cpuLine(summary.cpu.batch)],
     [`CPU, raw queue round trips (machine ${formatNumber(summary.machineBusyPercent.rawQueue)}% busy)`, cpuLine(summary.cpu.rawQueue)],
+    [
+      'Redis time in Lua scripts per ticket',
+      `one-ticket ${formatNumber(summary.redisScriptMicrosPerTicket.queue)} µs, ` +
+        `${settings.batchSize}-ticket ${formatNumber(summary.redisScriptMicrosPerTicket.batch)} µs`,
+    ],
   );
 
   const ratioRows = [

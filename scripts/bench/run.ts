@@ -18,7 +18,7 @@ import { ROOT } from './processes';
 import { formatSummary, writeResults } from './report';
 import { readBenchSettings } from './settings';
 import { startBenchStack } from './stack';
-import { computeRatios, medianSummary, summarizeRun, type RunSummary } from './summary';
+import { computeRatios, medianRatios, medianSummary, summarizeRun, type RunSummary } from './summary';
 
 const MIB = 1024 * 1024;
 const ATTACHMENT_SIZES = [1 * MIB, 15 * MIB];
@@ -66,8 +66,8 @@ async function runBench(cleanup: Cleanup): Promise<void> {
 
   const summaries: RunSummary[] = runs.map((run) => run.summary);
   const summary = summaries.length === 1 ? summaries[0]! : medianSummary(summaries);
-  const ratios = computeRatios(summary);
   const runRatios = runs.map((run) => run.ratios);
+  const ratios = runs.length === 1 ? runRatios[0]! : medianRatios(runRatios);
   console.log(`\n${formatSummary(summary, ratios, settings, runRatios)}`);
 
   const resultsFile = writeResults({

@@ -67,7 +67,7 @@ export function readBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
     connections: readInteger(env, 'BENCH_CONNECTIONS', 32, 1, 1024),
     batchConnections: readInteger(env, 'BENCH_BATCH_CONNECTIONS', 4, 1, 256),
     batchSize: 100,
-    attachmentPosts: readInteger(env, 'BENCH_ATTACHMENT_POSTS', 3, 1, 50),
+    attachmentPosts: readInteger(env, 'BENCH_ATTACHMENT_POSTS', 5, 1, 50),
     loadFractions: [0.1, 0.25, 0.5, 0.75, 1],
     minPacedRequests: 300,
     maxInFlight: 256,

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { ObjectStore, redisOptionsFromUrl } from '@ticket-intake/shared';
 import { loadWorkerConfig } from '@ticket-intake/worker/dist/config';
@@ -41,6 +42,11 @@ export interface BenchStack {
   noopEvents: QueueEvents;
   store: ObjectStore;
   countTickets(): Promise<number>;
+  /**
+   * Microseconds Redis has spent running Lua scripts since it started, from INFO
+   * commandstats. BullMQ adds, takes and completes jobs with Lua scripts.
+   */
+  redisScriptMicros(): Promise<number>;
   /** Waits until no ticket job is waiting or active, so one phase does not load the next. */
   waitForIdleQueue(timeoutMs?: number): Promise<void>;
   assertRunning(): void;
@@ -182,6 +188,11 @@ export async function startBenchStack(settings: BenchSettings, cleanup: Cleanup)
   const db = await createConnection(mysqlDatabaseUrl(settings.mysqlUrl, database));
   cleanup.add('close the database connection', () => db.end());
   const redisInfo = await (await serviceQueue.getBackend().client).info();
+  const statsClient = new Redis({ ...redis, lazyConnect: true });
+  await statsClient.connect();
+  cleanup.add('close the Redis statistics connection', async () => {
+    await statsClient.quit();
+  });
   const serverPids = await findServerPids(db, redisInfo);
 
   const store = new ObjectStore({
@@ -209,6 +220,12 @@ export async function startBenchStack(settings: BenchSettings, cleanup: Cleanup)
     async countTickets() {
       const [rows] = await db.query('SELECT COUNT(*) AS count FROM tickets');
       return Number((rows as { count: number }[])[0]!.count);
+    },
+    async redisScriptMicros() {
+      const stats = await statsClient.info('commandstats');
+      let micros = 0;
+      for (const match of stats.matchAll(/^cmdstat_(?:eval|evalsha):calls=\d+,usec=(\d+)/gm)) micros += Number(match[1]);
+      return micros;
     },
     async waitForIdleQueue(timeoutMs = 120_000) {
       await waitUntil('the ticket queue to empty', timeoutMs, async () => {

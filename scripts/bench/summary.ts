@@ -42,6 +42,8 @@ export interface RunSummary {
     rawQueue: Record<string, number>;
   };
   machineBusyPercent: { queue: number; direct: number; batch: number; rawQueue: number };
+  /** Microseconds Redis spent in Lua scripts per committed ticket, during the queue path's closed-loop runs. */
+  redisScriptMicrosPerTicket: { queue: number; batch: number };
 }
 
 /** Formats a measured value with at most one decimal, for tables and formulas. */
@@ -109,6 +111,10 @@ export function summarizeRun(metrics: RunMetrics): RunSummary {
       batch: metrics.batch.cpu.machineBusyPercent,
       rawQueue: metrics.rawQueue.cpu.machineBusyPercent,
     },
+    redisScriptMicrosPerTicket: {
+      queue: metrics.queue.max.redisScriptMicrosPerTicket,
+      batch: metrics.batch.redisScriptMicrosPerTicket,
+    },
   };
 }
 
@@ -139,14 +145,35 @@ export interface Ratio {
   met: boolean;
   /** Formula of the value, with the numbers used. */
   formula: string;
+  bounds: RatioBounds;
+}
+
+interface RatioBounds {
+  min?: number;
+  max?: number;
 }
 
 const MIB = 1024 * 1024;
 
-function ratio(name: string, numerator: number, denominator: number, formula: string, target: { min?: number; max?: number }): Ratio {
-  const value = Math.round((numerator / denominator) * 100) / 100;
-  const met = (target.min === undefined || value >= target.min) && (target.max === undefined || value <= target.max);
-  return { name, value, target: target.min !== undefined ? `>= ${target.min}` : `<= ${target.max}`, met, formula };
+function judged(name: string, value: number, formula: string, bounds: RatioBounds): Ratio {
+  const met = (bounds.min === undefined || value >= bounds.min) && (bounds.max === undefined || value <= bounds.max);
+  return { name, value, target: bounds.min !== undefined ? `>= ${bounds.min}` : `<= ${bounds.max}`, met, formula, bounds };
+}
+
+function ratio(name: string, numerator: number, denominator: number, formula: string, bounds: RatioBounds): Ratio {
+  return judged(name, Math.round((numerator / denominator) * 100) / 100, formula, bounds);
+}
+
+/**
+ * Combines the ratios of several runs. Each run's ratio compares numbers measured in
+ * that run, under the same load from outside, so the median is taken over those ratios
+ * rather than computed from medians that may come from different runs.
+ */
+export function medianRatios(runs: Ratio[][]): Ratio[] {
+  return runs[0]!.map((first, i) => {
+    const values = runs.map((run) => run[i]!.value);
+    return judged(first.name, median(values), `median of the runs' ratios`, first.bounds);
+  });
 }
 
 export function computeRatios(summary: RunSummary): Ratio[] {

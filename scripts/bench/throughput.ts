@@ -15,6 +15,11 @@ export interface CommittedThroughput {
   seconds: number;
   http: AutocannonSummary;
   cpu: CpuShares;
+  /**
+   * Microseconds Redis spent in Lua scripts per committed ticket, for the whole Redis
+   * server: work of other clients counts too.
+   */
+  redisScriptMicrosPerTicket: number;
 }
 
 /**
@@ -45,11 +50,13 @@ export async function measureCommittedThroughput(
 
   await sleep(settings.warmupSeconds * 1000);
   const countBefore = await stack.countTickets();
+  const scriptMicrosBefore = await stack.redisScriptMicros();
   const startedAt = performance.now();
   monitor.start();
 
   await sleep(settings.seconds * 1000);
   const countAfter = await stack.countTickets();
+  const scriptMicros = (await stack.redisScriptMicros()) - scriptMicrosBefore;
   const seconds = (performance.now() - startedAt) / 1000;
   const cpu = monitor.stop();
 
@@ -64,6 +71,7 @@ export async function measureCommittedThroughput(
     seconds: Math.round(seconds * 10) / 10,
     http,
     cpu,
+    redisScriptMicrosPerTicket: committedTickets > 0 ? Math.round(scriptMicros / committedTickets) : 0,
   };
 }
 
