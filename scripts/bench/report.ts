@@ -62,12 +62,12 @@ export function formatSummary(summary: RunSummary, ratios: Ratio[], settings: Be
       [
         `${size} attachment, gateway RSS`,
         `peak ${mib(item.gatewayPeakBytes)}, idle ${mib(item.gatewayIdleBytes)}, ` +
-          `growth ${mib(item.gatewayPeakBytes - item.gatewayIdleBytes)} ` +
-          `(${((item.gatewayPeakBytes - item.gatewayIdleBytes) / item.documentBytes).toFixed(2)} x body)`,
+          `one post adds up to ${mib(item.gatewayPostGrowthBytes)} ` +
+          `(${(item.gatewayPostGrowthBytes / item.documentBytes).toFixed(2)} x body)`,
       ],
       [
         `${size} attachment, worker RSS`,
-        `peak ${mib(item.workerPeakBytes)}, idle ${mib(item.workerIdleBytes)}, growth ${mib(item.workerPeakBytes - item.workerIdleBytes)}`,
+        `peak ${mib(item.workerPeakBytes)}, idle ${mib(item.workerIdleBytes)}, one post adds up to ${mib(item.workerPostGrowthBytes)}`,
       ],
     );
   }

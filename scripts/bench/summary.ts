@@ -1,5 +1,6 @@
 /** Key numbers of a run, their medians over runs, and the ratios checked against targets. */
 import type { RunMetrics } from './measure';
+import type { PeakRss } from './proc-stats';
 import type { LoadPoint } from './throughput';
 
 export interface CurvePoint {
@@ -19,8 +20,11 @@ export interface AttachmentSummary {
   gatewayIdleBytes: number;
   /** Highest RSS over all posts of this size. */
   gatewayPeakBytes: number;
+  /** Largest rise of the RSS during one post over the RSS right before it. */
+  gatewayPostGrowthBytes: number;
   workerIdleBytes: number;
   workerPeakBytes: number;
+  workerPostGrowthBytes: number;
 }
 
 export interface RunSummary {
@@ -55,6 +59,10 @@ export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function largestGrowth(posts: PeakRss[]): number {
+  return Math.max(...posts.map((post) => post.peakBytes - post.idleBytes));
 }
 
 function curve(points: LoadPoint[]): CurvePoint[] {
@@ -95,8 +103,10 @@ export function summarizeRun(metrics: RunMetrics): RunSummary {
       rawPutMedianMs: median(result.rawPutMs),
       gatewayIdleBytes: result.rss.gateway[0]!.idleBytes,
       gatewayPeakBytes: Math.max(...result.rss.gateway.map((rss) => rss.peakBytes)),
+      gatewayPostGrowthBytes: largestGrowth(result.rss.gateway),
       workerIdleBytes: result.rss.worker[0]!.idleBytes,
       workerPeakBytes: Math.max(...result.rss.worker.map((rss) => rss.peakBytes)),
+      workerPostGrowthBytes: largestGrowth(result.rss.worker),
     })),
     curves: { queue: curve(metrics.queue.latency), direct: curve(metrics.direct.latency) },
     cpu: {
