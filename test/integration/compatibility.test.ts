@@ -259,6 +259,14 @@ describe('endpoints', () => {
     expect(await rowCounts(stack)).toEqual(before);
   });
 
+  test('GET unknown URL is plain 404', async () => {
+    const response = await fetch(`${stack.url}/tickets/1`);
+
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(await response.text()).toBe('Not found: GET /tickets/1 is no endpoint of this service; send tickets with POST /api\n');
+  });
+
   test('GET /api is 405', async () => {
     const response = await fetch(`${stack.url}/api`);
     await response.text();

@@ -77,5 +77,14 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(response.status).type('application/xml; charset=utf-8').send(response.body);
   });
 
+  // Express's own 404 is an HTML page, which no client of this service reads.
+  app.use((req: Request, res: Response) => {
+    res
+      .status(404)
+      .set('X-Content-Type-Options', 'nosniff')
+      .type('text/plain')
+      .send(`Not found: ${req.method} ${req.path} is no endpoint of this service; send tickets with POST /api\n`);
+  });
+
   return app;
 }

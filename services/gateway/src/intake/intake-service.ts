@@ -226,7 +226,15 @@ export class IntakeService {
         const { state, job: current } = await this.inspect(job.jobId);
         // A job that vanished after a worker started it may have stored its ticket before
         // Redis lost it. Only a job that never started is known to have stored nothing.
-        if (!current) return job.started || this.waiter.wasStarted(job.jobId) ? 'pending' : 'withdrawn';
+        if (!current) {
+          const started = job.started || this.waiter.wasStarted(job.jobId);
+          log.warn(
+            started
+              ? 'job not found in the queue (removed, or lost by Redis) after a worker started it; its ticket is reported as pending'
+              : 'job not found in the queue (removed, or lost by Redis) before a worker started it; it is reported as withdrawn',
+          );
+          return started ? 'pending' : 'withdrawn';
+        }
 
         if (state === 'completed') return { kind: 'completed', result: current.returnvalue };
         if (state === 'failed') return { kind: 'failed', reason: current.failedReason };
