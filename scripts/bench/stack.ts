@@ -187,12 +187,12 @@ export async function startBenchStack(settings: BenchSettings, cleanup: Cleanup)
 
   const db = await createConnection(mysqlDatabaseUrl(settings.mysqlUrl, database));
   cleanup.add('close the database connection', () => db.end());
-  const redisInfo = await (await serviceQueue.getBackend().client).info();
   const statsClient = new Redis({ ...redis, lazyConnect: true });
   await statsClient.connect();
   cleanup.add('close the Redis statistics connection', async () => {
     await statsClient.quit();
   });
+  const redisInfo = await statsClient.info();
   const serverPids = await findServerPids(db, redisInfo);
 
   const store = new ObjectStore({

@@ -10,7 +10,9 @@ describe('medianRatios', () => {
 
     const [combined] = medianRatios(runs);
 
-    expect(combined).toMatchObject({ value: 1.32, met: true, target: '<= 1.5' });
+    expect(combined!.value).toBe(1.32);
+    expect(combined!.met).toBe(true);
+    expect(combined!.target).toBe('<= 1.5');
   });
 
   it('reports a missed lower bound', () => {
@@ -18,6 +20,8 @@ describe('medianRatios', () => {
 
     const [combined] = medianRatios(runs);
 
-    expect(combined).toMatchObject({ value: 4.15, met: false, target: '>= 5' });
+    expect(combined!.value).toBe(4.15);
+    expect(combined!.met).toBe(false);
+    expect(combined!.target).toBe('>= 5');
   });
 });

@@ -229,9 +229,8 @@ export class IntakeService {
         if (!current) {
           const started = job.started || this.waiter.wasStarted(job.jobId);
           log.warn(
-            started
-              ? 'job not found in the queue (removed, or lost by Redis) after a worker started it; its ticket is reported as pending'
-              : 'job not found in the queue (removed, or lost by Redis) before a worker started it; it is reported as withdrawn',
+            { started },
+            'job not found in the queue after the wait (removed, or lost by Redis); it counts as pending if a worker started it, else as withdrawn',
           );
           return started ? 'pending' : 'withdrawn';
         }
